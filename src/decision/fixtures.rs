@@ -1,0 +1,146 @@
+//! Builders for decision tests: a policy, callers, measures with sound
+//! terms, and contact histories, so each test states only what it is about.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{Call, Decision, PastContact, Person, Policy, Situation};
+use crate::domain::{
+    CallerId, Channel, Enquiry, EnquiryStatus, MatchKind, Measure, MeasureKind, MeasureTerms,
+    NumberPattern, NumberRule, PhoneNumber, Region, RuleAction,
+};
+
+pub fn policy() -> Policy {
+    Policy {
+        timezone: chrono_tz::Europe::London,
+        default_target: "helpline".into(),
+        divert_target: "voicemail".into(),
+        withheld: super::Action::Route,
+        withheld_prompt: "fairline-withheld".into(),
+        block_prompt: "fairline-blocked".into(),
+        review_grace_days: 28,
+    }
+}
+
+pub fn at(s: &str) -> DateTime<Utc> {
+    s.parse().expect("test timestamp")
+}
+
+pub fn date(s: &str) -> NaiveDate {
+    s.parse().expect("test date")
+}
+
+pub fn number(s: &str) -> PhoneNumber {
+    PhoneNumber::parse(s, Region::parse("GB").unwrap()).unwrap()
+}
+
+pub fn caller() -> CallerId {
+    CallerId::Number(number("07700 900123"))
+}
+
+/// Terms a supervisor would record: told in writing, started, reviewed in
+/// three months.
+pub fn terms() -> MeasureTerms {
+    MeasureTerms {
+        reason: "called several times a day about the same tribunal".into(),
+        notified_on: Some(date("2026-01-05")),
+        starts_on: date("2026-01-05"),
+        review_on: date("2026-07-01"),
+        ends_on: None,
+        on_breach: None,
+    }
+}
+
+pub fn measure(id: i64, kind: MeasureKind) -> Measure {
+    Measure {
+        id,
+        person_id: 1,
+        kind,
+        terms: terms(),
+        set_by: "sam".into(),
+        ended: None,
+    }
+}
+
+pub fn enquiry(id: i64, reference: &str, status: EnquiryStatus) -> Enquiry {
+    Enquiry {
+        id,
+        person_id: 1,
+        reference: Some(reference.into()),
+        topic: "EHCP review".into(),
+        status,
+        advisor: Some("alex".into()),
+    }
+}
+
+pub fn calls_at(times: &[&str]) -> Vec<PastContact> {
+    times
+        .iter()
+        .map(|t| PastContact {
+            at: at(t),
+            channel: Channel::Phone,
+            counted: true,
+        })
+        .collect()
+}
+
+pub fn rule(id: i64, pattern: &str, kind: MatchKind, action: RuleAction) -> NumberRule {
+    NumberRule {
+        id,
+        number: NumberPattern::parse(pattern, kind, Region::parse("GB").unwrap()).unwrap(),
+        match_kind: kind,
+        action,
+        reason: format!("rule {id}"),
+        expires_at: None,
+    }
+}
+
+/// Everything a decision needs, with defaults a test overrides.
+pub struct Case {
+    pub caller: CallerId,
+    pub urgent: bool,
+    pub enquiry: Option<String>,
+    pub rules: Vec<NumberRule>,
+    pub known: bool,
+    pub measures: Vec<Measure>,
+    pub enquiries: Vec<Enquiry>,
+    pub history: Vec<PastContact>,
+    pub now: DateTime<Utc>,
+}
+
+impl Default for Case {
+    fn default() -> Self {
+        Case {
+            caller: caller(),
+            urgent: false,
+            enquiry: None,
+            rules: Vec::new(),
+            known: true,
+            measures: Vec::new(),
+            enquiries: Vec::new(),
+            history: Vec::new(),
+            // A Tuesday, 10:30 in London (BST).
+            now: at("2026-05-12T09:30:00Z"),
+        }
+    }
+}
+
+impl Case {
+    pub fn decide(&self) -> Decision {
+        let person = self.known.then_some(Person {
+            measures: &self.measures,
+            enquiries: &self.enquiries,
+            history: &self.history,
+        });
+        let situation = Situation {
+            call: Call {
+                caller: &self.caller,
+                urgent: self.urgent,
+                enquiry: self.enquiry.as_deref(),
+            },
+            rules: &self.rules,
+            person,
+            now: self.now,
+        };
+        super::decide(&situation, &policy())
+    }
+}

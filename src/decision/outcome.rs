@@ -1,0 +1,245 @@
+//! The answer to the PBX: the action, where the call goes, the prompt to
+//! play, and every rule that had a say. Built step by step by `decide`.
+
+use serde::{Deserialize, Serialize};
+
+use super::Policy;
+use crate::domain::{BreachAction, Measure, MeasureKind, NumberRule, OnBreach};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Route,
+    Announce,
+    Divert,
+    Block,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Route => "route",
+            Action::Announce => "announce",
+            Action::Divert => "divert",
+            Action::Block => "block",
+        }
+    }
+
+    /// Whether the caller reached the helpline, so the call counts towards
+    /// an agreed frequency.
+    pub fn reaches_helpline(self) -> bool {
+        matches!(self, Action::Route | Action::Announce)
+    }
+}
+
+/// One rule that had a say in a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleHit {
+    pub rule: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measure_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number_rule_id: Option<i64>,
+    pub detail: String,
+}
+
+impl RuleHit {
+    pub fn new(rule: &str, detail: impl Into<String>) -> Self {
+        RuleHit {
+            rule: rule.to_owned(),
+            measure_id: None,
+            number_rule_id: None,
+            detail: detail.into(),
+        }
+    }
+
+    pub(super) fn rule(rule: &str, number_rule: &NumberRule) -> Self {
+        RuleHit {
+            number_rule_id: Some(number_rule.id),
+            ..RuleHit::new(rule, number_rule.reason.clone())
+        }
+    }
+
+    fn measure(rule: &str, measure: &Measure, detail: impl Into<String>) -> Self {
+        RuleHit {
+            measure_id: Some(measure.id),
+            ..RuleHit::new(rule, detail)
+        }
+    }
+}
+
+/// What the PBX is told to do with the call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub action: Action,
+    pub target: String,
+    pub prompt: String,
+    pub reason: String,
+    pub rules: Vec<RuleHit>,
+}
+
+impl Decision {
+    /// The answer when fairline could not decide: the call goes through.
+    pub fn fail_open(default_target: &str) -> Self {
+        Decision {
+            action: Action::Route,
+            target: default_target.to_owned(),
+            prompt: String::new(),
+            reason: "fail_open".into(),
+            rules: vec![RuleHit::new(
+                "fail_open",
+                "fairline could not decide; the call is routed",
+            )],
+        }
+    }
+}
+
+/// The rule name a breached measure is reported under, and the prompt it
+/// plays when the supervisor named none.
+fn breach_rule(kind: &MeasureKind) -> (&'static str, &'static str) {
+    match kind {
+        MeasureKind::Block => ("block_measure", ""),
+        MeasureKind::ContactWindows { .. } => {
+            ("outside_contact_window", "fairline-outside-agreed-times")
+        }
+        MeasureKind::FrequencyLimit { .. } => ("frequency_limit", "fairline-over-agreed-frequency"),
+        MeasureKind::OpenEnquiriesOnly => ("no_open_enquiry", "fairline-open-enquiries-only"),
+        MeasureKind::NewIssuesOnly => ("closed_enquiry", "fairline-new-issues-only"),
+        MeasureKind::SinglePointOfContact { .. } => ("single_point_of_contact", ""),
+    }
+}
+
+pub(super) struct Builder<'p> {
+    policy: &'p Policy,
+    rules: Vec<RuleHit>,
+    blocked: Option<String>,
+    /// The most severe breach so far: its action, prompt and rule name.
+    worst: Option<(BreachAction, String, String)>,
+}
+
+impl<'p> Builder<'p> {
+    pub fn new(policy: &'p Policy) -> Self {
+        Builder {
+            policy,
+            rules: Vec::new(),
+            blocked: None,
+            worst: None,
+        }
+    }
+
+    fn done(self, action: Action, target: &str, prompt: &str, reason: &str) -> Decision {
+        Decision {
+            action,
+            target: target.to_owned(),
+            prompt: prompt.to_owned(),
+            reason: reason.to_owned(),
+            rules: self.rules,
+        }
+    }
+
+    pub fn route(mut self, hit: RuleHit) -> Decision {
+        let reason = hit.rule.clone();
+        self.rules.push(hit);
+        let target = self.policy.default_target.clone();
+        self.done(Action::Route, &target, "", &reason)
+    }
+
+    pub fn route_default(self) -> Decision {
+        self.route(RuleHit::new("default", "no measure restricts this call"))
+    }
+
+    pub fn urgent(self) -> Decision {
+        self.route(RuleHit::new(
+            "urgent",
+            "the caller chose the urgent (safeguarding) option",
+        ))
+    }
+
+    pub fn block_by_rule(mut self, rule: &NumberRule) -> Decision {
+        self.rules.push(RuleHit::rule("block_rule", rule));
+        let prompt = self.policy.block_prompt.clone();
+        self.done(Action::Block, "", &prompt, "block_rule")
+    }
+
+    pub fn withheld(mut self) -> Decision {
+        let policy = self.policy;
+        self.rules
+            .push(RuleHit::new("withheld", "the caller withheld their number"));
+        let (target, prompt) = match policy.withheld {
+            Action::Route => (policy.default_target.as_str(), ""),
+            Action::Announce => (
+                policy.default_target.as_str(),
+                policy.withheld_prompt.as_str(),
+            ),
+            Action::Divert => (
+                policy.divert_target.as_str(),
+                policy.withheld_prompt.as_str(),
+            ),
+            Action::Block => ("", policy.withheld_prompt.as_str()),
+        };
+        self.done(policy.withheld, target, prompt, "withheld")
+    }
+
+    /// Records a measure that had no effect, so a supervisor answering a
+    /// complaint can see why.
+    pub fn note(&mut self, measure: &Measure, rule: &str, detail: &str) {
+        self.rules.push(RuleHit::measure(rule, measure, detail));
+    }
+
+    pub fn breach(&mut self, measure: &Measure, detail: String) {
+        let (rule, default_prompt) = breach_rule(&measure.kind);
+        self.rules.push(RuleHit::measure(rule, measure, detail));
+        if matches!(measure.kind, MeasureKind::Block) {
+            self.blocked.get_or_insert_with(|| rule.to_owned());
+            return;
+        }
+        let on_breach = measure.terms.on_breach.clone().unwrap_or(OnBreach {
+            action: BreachAction::Divert,
+            prompt: default_prompt.to_owned(),
+        });
+        let worse = self
+            .worst
+            .as_ref()
+            .is_none_or(|(action, ..)| on_breach.action.severity() > action.severity());
+        if worse {
+            self.worst = Some((on_breach.action, on_breach.prompt, rule.to_owned()));
+        }
+    }
+
+    /// Settles a call that got past the number rules: the worst breach wins,
+    /// then a single point of contact, then the default queue.
+    pub fn finish(mut self, spoc: Option<(&Measure, &String, &String)>) -> Decision {
+        let policy = self.policy;
+        if let Some(reason) = self.blocked.take() {
+            return self.done(Action::Block, "", &policy.block_prompt, &reason);
+        }
+        let mut target = policy.default_target.as_str();
+        if let Some((measure, spoc_target, advisor)) = spoc {
+            self.rules.push(RuleHit::measure(
+                "single_point_of_contact",
+                measure,
+                format!("route to {advisor}"),
+            ));
+            target = spoc_target.as_str();
+        }
+        match self.worst.take() {
+            Some((BreachAction::Divert, prompt, reason)) => {
+                self.done(Action::Divert, &policy.divert_target, &prompt, &reason)
+            }
+            Some((BreachAction::Announce, prompt, reason)) => {
+                let target = target.to_owned();
+                self.done(Action::Announce, &target, &prompt, &reason)
+            }
+            None if spoc.is_some() => {
+                let target = target.to_owned();
+                self.done(Action::Route, &target, "", "single_point_of_contact")
+            }
+            None => {
+                self.rules
+                    .push(RuleHit::new("default", "no measure restricts this call"));
+                let target = target.to_owned();
+                self.done(Action::Route, &target, "", "default")
+            }
+        }
+    }
+}

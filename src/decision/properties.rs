@@ -1,0 +1,179 @@
+//! The policy's safeguards as invariants, checked over generated callers,
+//! measures, histories and clocks rather than chosen examples.
+
+use chrono::{Duration, NaiveTime, Weekday};
+use proptest::prelude::*;
+
+use super::fixtures::*;
+use super::{Action, PastContact};
+use crate::domain::{
+    BreachAction, CallerId, Channel, ChannelScope, EnquiryStatus, MatchKind, Measure, MeasureKind,
+    OnBreach, Period, RuleAction, Window,
+};
+
+fn any_now() -> impl Strategy<Value = chrono::DateTime<chrono::Utc>> {
+    // Any minute of 2025-2027, so clock changes and month ends come up.
+    (0i64..3 * 366 * 24 * 60).prop_map(|m| at("2025-01-01T00:00:00Z") + Duration::minutes(m))
+}
+
+fn any_kind() -> impl Strategy<Value = MeasureKind> {
+    let period = prop_oneof![Just(Period::Day), Just(Period::Week), Just(Period::Month)];
+    let scope = prop_oneof![Just(ChannelScope::Phone), Just(ChannelScope::All)];
+    let window = (0u32..7, 0u32..23, 1u32..=3).prop_map(|(d, h, len)| Window {
+        days: vec![Weekday::try_from(d as u8).unwrap()],
+        from: NaiveTime::from_hms_opt(h, 0, 0).unwrap(),
+        to: NaiveTime::from_hms_opt((h + len).min(23), 59, 0).unwrap(),
+    });
+    prop_oneof![
+        (1u32..5, period, scope).prop_map(|(max_contacts, per, channels)| {
+            MeasureKind::FrequencyLimit {
+                max_contacts,
+                per,
+                channels,
+            }
+        }),
+        prop::collection::vec(window, 1..3)
+            .prop_map(|windows| MeasureKind::ContactWindows { windows }),
+        Just(MeasureKind::SinglePointOfContact {
+            advisor: "alex".into(),
+            target: "2001".into()
+        }),
+        Just(MeasureKind::OpenEnquiriesOnly),
+        Just(MeasureKind::NewIssuesOnly),
+        Just(MeasureKind::Block),
+    ]
+}
+
+fn any_measure() -> impl Strategy<Value = Measure> {
+    (
+        1i64..1000,
+        any_kind(),
+        any::<bool>(),
+        any::<bool>(),
+        -400i64..400,
+    )
+        .prop_map(|(id, kind, notified, announce, start_offset)| {
+            let mut m = measure(id, kind);
+            m.terms.notified_on = notified.then(|| date("2026-01-01"));
+            m.terms.starts_on = date("2026-01-01") + Duration::days(start_offset);
+            m.terms.review_on = m.terms.starts_on + Duration::days(180);
+            if announce && m.kind.takes_on_breach() {
+                m.terms.on_breach = Some(OnBreach {
+                    action: BreachAction::Announce,
+                    prompt: "p".into(),
+                });
+            }
+            m
+        })
+}
+
+fn any_history() -> impl Strategy<Value = Vec<PastContact>> {
+    prop::collection::vec(
+        (any_now(), any::<bool>(), any::<bool>()).prop_map(|(at, phone, counted)| PastContact {
+            at,
+            channel: if phone {
+                Channel::Phone
+            } else {
+                Channel::Email
+            },
+            counted,
+        }),
+        0..20,
+    )
+}
+
+fn any_caller() -> impl Strategy<Value = CallerId> {
+    prop_oneof![
+        4 => (100_000u32..999_999).prop_map(|n| CallerId::Number(number(&format!("07700 {n}")))),
+        1 => Just(CallerId::Withheld),
+    ]
+}
+
+fn any_rules() -> impl Strategy<Value = Vec<crate::domain::NumberRule>> {
+    prop::collection::vec(
+        (1i64..50, 0usize..4, any::<bool>()).prop_map(|(id, len, allow)| {
+            let pattern = ["07", "077", "07700", "07700 9"][len];
+            let action = if allow {
+                RuleAction::Allow
+            } else {
+                RuleAction::Block
+            };
+            rule(id, pattern, MatchKind::Prefix, action)
+        }),
+        0..3,
+    )
+}
+
+fn any_enquiry() -> impl Strategy<Value = Option<String>> {
+    prop_oneof![
+        Just(None),
+        Just(Some("ENQ-1".to_string())),
+        Just(Some("ENQ-2".to_string()))
+    ]
+}
+
+fn enquiries() -> Vec<crate::domain::Enquiry> {
+    vec![
+        enquiry(1, "ENQ-1", EnquiryStatus::Open),
+        enquiry(2, "ENQ-2", EnquiryStatus::Closed),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn a_caller_with_no_measures_is_always_routed(
+        now in any_now(), history in any_history(), urgent in any::<bool>(),
+        enquiry in any_enquiry(), known in any::<bool>(),
+    ) {
+        let d = Case { now, history, urgent, enquiry, known, enquiries: enquiries(), ..Case::default() }.decide();
+        prop_assert_eq!(d.action, Action::Route);
+        prop_assert_eq!(d.target, "helpline");
+    }
+
+    #[test]
+    fn the_urgent_option_always_routes(
+        caller in any_caller(), rules in any_rules(),
+        measures in prop::collection::vec(any_measure(), 0..5),
+        history in any_history(), now in any_now(), enquiry in any_enquiry(),
+    ) {
+        let d = Case { caller, rules, measures, history, now, enquiry, urgent: true, enquiries: enquiries(), ..Case::default() }.decide();
+        prop_assert!(d.action == Action::Route, "urgent call got {:?}", d);
+    }
+
+    #[test]
+    fn nothing_is_enforced_without_written_notice(
+        measures in prop::collection::vec(any_measure(), 0..5),
+        history in any_history(), now in any_now(), enquiry in any_enquiry(),
+    ) {
+        let unnotified: Vec<Measure> = measures
+            .into_iter()
+            .map(|mut m| { m.terms.notified_on = None; m })
+            .collect();
+        let d = Case { measures: unnotified, history, now, enquiry, enquiries: enquiries(), ..Case::default() }.decide();
+        prop_assert_eq!((d.action, d.target.as_str()), (Action::Route, "helpline"));
+    }
+
+    #[test]
+    fn only_a_block_rule_or_a_block_measure_blocks_a_caller(
+        caller in any_caller(), rules in any_rules(),
+        measures in prop::collection::vec(any_measure(), 0..5),
+        history in any_history(), now in any_now(),
+    ) {
+        let d = Case { caller, rules, measures, history, now, enquiries: enquiries(), ..Case::default() }.decide();
+        if d.action == Action::Block {
+            prop_assert!(d.reason == "block_rule" || d.reason == "block_measure", "{:?}", d);
+        }
+    }
+
+    #[test]
+    fn every_decision_names_the_rule_that_settled_it(
+        caller in any_caller(), rules in any_rules(), urgent in any::<bool>(),
+        measures in prop::collection::vec(any_measure(), 0..5),
+        history in any_history(), now in any_now(), enquiry in any_enquiry(),
+    ) {
+        let d = Case { caller, rules, measures, history, now, urgent, enquiry, enquiries: enquiries(), ..Case::default() }.decide();
+        prop_assert!(d.rules.iter().any(|r| r.rule == d.reason), "{:?}", d);
+        let has_target = !d.target.is_empty();
+        prop_assert_eq!(has_target, d.action != Action::Block);
+    }
+}

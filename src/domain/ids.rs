@@ -1,0 +1,201 @@
+//! Small newtypes for the values that cross the API: call ids, emails,
+//! roles, contact channels and enquiry states.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// The PBX's id for one call, and the idempotency key of screening.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct CallId(String);
+
+impl CallId {
+    pub const MAX_LEN: usize = 128;
+
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        let value = input.trim();
+        if value.is_empty() {
+            return Err("is required");
+        }
+        if value.len() > Self::MAX_LEN {
+            return Err("is longer than 128 characters");
+        }
+        if !value.chars().all(|c| c.is_ascii_graphic()) {
+            return Err("may hold only printable ASCII without spaces");
+        }
+        Ok(CallId(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CallId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An email address, lower-cased so one address is one identity.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    /// Checks the shape (`local@domain.tld`) only; whether it receives mail is
+    /// not fairline's question.
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        let value = input.trim().to_lowercase();
+        let (local, domain) = value.split_once('@').ok_or("is not an email address")?;
+        let shaped = !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains('@')
+            && value.len() <= 254
+            && !value.chars().any(|c| c.is_whitespace() || c.is_control());
+        if shaped {
+            Ok(Email(value))
+        } else {
+            Err("is not an email address")
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What an API key may do. Ordered by reach: each role's endpoints are
+/// listed in `auth`, not implied by the order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Pbx,
+    Advisor,
+    Supervisor,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Pbx => "pbx",
+            Role::Advisor => "advisor",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "pbx" => Ok(Role::Pbx),
+            "advisor" => Ok(Role::Advisor),
+            "supervisor" => Ok(Role::Supervisor),
+            "admin" => Ok(Role::Admin),
+            other => Err(format!(
+                "unknown role {other:?} (expected pbx, advisor, supervisor or admin)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a contact reached the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Phone,
+    Email,
+    Web,
+    Letter,
+    InPerson,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Phone => "phone",
+            Channel::Email => "email",
+            Channel::Web => "web",
+            Channel::Letter => "letter",
+            Channel::InPerson => "in_person",
+        }
+    }
+
+    pub fn from_stored(value: &str) -> Self {
+        match value {
+            "email" => Channel::Email,
+            "web" => Channel::Web,
+            "letter" => Channel::Letter,
+            "in_person" => Channel::InPerson,
+            _ => Channel::Phone,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EnquiryStatus {
+    Open,
+    Closed,
+}
+
+impl EnquiryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnquiryStatus::Open => "open",
+            EnquiryStatus::Closed => "closed",
+        }
+    }
+
+    pub fn from_stored(value: &str) -> Self {
+        if value == "closed" {
+            EnquiryStatus::Closed
+        } else {
+            EnquiryStatus::Open
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn call_ids_must_be_short_printable_and_present() {
+        assert!(CallId::parse("1732890000.42").is_ok());
+        assert!(CallId::parse("").is_err());
+        assert!(CallId::parse("has space").is_err());
+        assert!(CallId::parse(&"x".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn emails_are_lower_cased_and_shape_checked() {
+        assert_eq!(
+            Email::parse(" Ann@Example.ORG ").unwrap().as_str(),
+            "ann@example.org"
+        );
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.org",
+            "ann@example",
+            "a b@example.org",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,353 @@
+//! Measures: what a supervisor agreed with a caller under the policy, and
+//! the terms (reason, written notice, review) without which none applies.
+
+use chrono::{Months, NaiveDate, NaiveTime, Weekday};
+use serde::{Deserialize, Serialize};
+
+use super::FieldError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    Day,
+    Week,
+    Month,
+}
+
+/// Which contacts a frequency limit counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChannelScope {
+    Phone,
+    All,
+}
+
+/// One agreed contact window: on these days, from `from` until `to`
+/// (exclusive), in the service's timezone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Window {
+    #[serde(with = "weekdays")]
+    pub days: Vec<Weekday>,
+    #[serde(with = "hh_mm")]
+    pub from: NaiveTime,
+    #[serde(with = "hh_mm")]
+    pub to: NaiveTime,
+}
+
+impl Window {
+    pub fn contains(&self, day: Weekday, time: NaiveTime) -> bool {
+        self.days.contains(&day) && self.from <= time && time < self.to
+    }
+}
+
+/// What the call gets when a measure is breached. Blocking is not on this
+/// list on purpose: only a `block` measure blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BreachAction {
+    Divert,
+    Announce,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OnBreach {
+    pub action: BreachAction,
+    pub prompt: String,
+}
+
+/// The policy's list of measures, each with its own parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MeasureKind {
+    FrequencyLimit {
+        max_contacts: u32,
+        per: Period,
+        channels: ChannelScope,
+    },
+    ContactWindows {
+        windows: Vec<Window>,
+    },
+    SinglePointOfContact {
+        advisor: String,
+        target: String,
+    },
+    OpenEnquiriesOnly,
+    NewIssuesOnly,
+    Block,
+}
+
+impl MeasureKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            MeasureKind::FrequencyLimit { .. } => "frequency_limit",
+            MeasureKind::ContactWindows { .. } => "contact_windows",
+            MeasureKind::SinglePointOfContact { .. } => "single_point_of_contact",
+            MeasureKind::OpenEnquiriesOnly => "open_enquiries_only",
+            MeasureKind::NewIssuesOnly => "new_issues_only",
+            MeasureKind::Block => "block",
+        }
+    }
+
+    /// Whether a breach can be answered by `on_breach`: a single point of
+    /// contact is never breached, and a block always blocks.
+    pub fn takes_on_breach(&self) -> bool {
+        !matches!(
+            self,
+            MeasureKind::SinglePointOfContact { .. } | MeasureKind::Block
+        )
+    }
+
+    /// Checks the parameters a kind cannot work without.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        match self {
+            MeasureKind::FrequencyLimit { max_contacts, .. } if *max_contacts == 0 => {
+                Err(FieldError::new(
+                    "max_contacts",
+                    "must be at least 1; to stop all calls use a block",
+                ))
+            }
+            MeasureKind::ContactWindows { windows } => {
+                if windows.is_empty() {
+                    return Err(FieldError::new("windows", "must list at least one window"));
+                }
+                for (i, window) in windows.iter().enumerate() {
+                    if window.days.is_empty() {
+                        return Err(FieldError::new(
+                            format!("windows[{i}].days"),
+                            "must name at least one day",
+                        ));
+                    }
+                    if window.from >= window.to {
+                        return Err(FieldError::new(
+                            format!("windows[{i}].to"),
+                            "must be later than from",
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            MeasureKind::SinglePointOfContact { advisor, target } => {
+                non_blank("advisor", advisor)?;
+                non_blank("target", target)
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The terms every measure carries. `notified_on` missing means the person
+/// has not been told in writing, so the measure is recorded but not applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeasureTerms {
+    pub reason: String,
+    pub notified_on: Option<NaiveDate>,
+    pub starts_on: NaiveDate,
+    pub review_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub on_breach: Option<OnBreach>,
+}
+
+impl MeasureTerms {
+    /// Checks the terms against the policy: a reason, a review no further
+    /// than `max_review_months` ahead, dates in order.
+    pub fn validate(&self, kind: &MeasureKind, max_review_months: u32) -> Result<(), FieldError> {
+        non_blank("reason", &self.reason)?;
+        if self.review_on < self.starts_on {
+            return Err(FieldError::new("review_on", "must not be before starts_on"));
+        }
+        let latest = self
+            .starts_on
+            .checked_add_months(Months::new(max_review_months))
+            .unwrap_or(NaiveDate::MAX);
+        if self.review_on > latest {
+            return Err(FieldError::new(
+                "review_on",
+                format!(
+                    "must be no later than {latest} ({max_review_months} months after starts_on)"
+                ),
+            ));
+        }
+        if let Some(ends_on) = self.ends_on {
+            if ends_on < self.starts_on {
+                return Err(FieldError::new("ends_on", "must not be before starts_on"));
+            }
+        }
+        match (&self.on_breach, kind.takes_on_breach()) {
+            (Some(_), false) => Err(FieldError::new(
+                "on_breach",
+                format!("does not apply to {}", kind.name()),
+            )),
+            (Some(on_breach), true) => non_blank("on_breach.prompt", &on_breach.prompt),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether the measure applies on `today`: told in writing, started, not
+    /// ended, and not left unreviewed for longer than `review_grace_days`.
+    pub fn in_force(&self, today: NaiveDate, review_grace_days: u32) -> Result<(), &'static str> {
+        match self.notified_on {
+            None => return Err("the person has not been told in writing"),
+            Some(told) if told > today => return Err("the written notice is dated in the future"),
+            _ => {}
+        }
+        if self.starts_on > today {
+            return Err("not started yet");
+        }
+        if self.ends_on.is_some_and(|ends| ends < today) {
+            return Err("ended");
+        }
+        let lapse = self.review_on + chrono::Days::new(u64::from(review_grace_days));
+        if lapse < today {
+            return Err("lapsed: its review is overdue");
+        }
+        Ok(())
+    }
+}
+
+fn non_blank(field: &str, value: &str) -> Result<(), FieldError> {
+    if value.trim().is_empty() {
+        Err(FieldError::new(field, "must not be empty"))
+    } else {
+        Ok(())
+    }
+}
+
+mod weekdays {
+    use chrono::Weekday;
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub const NAMES: [(&str, Weekday); 7] = [
+        ("mon", Weekday::Mon),
+        ("tue", Weekday::Tue),
+        ("wed", Weekday::Wed),
+        ("thu", Weekday::Thu),
+        ("fri", Weekday::Fri),
+        ("sat", Weekday::Sat),
+        ("sun", Weekday::Sun),
+    ];
+
+    pub fn serialize<S: Serializer>(days: &[Weekday], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(days.iter().map(|day| {
+            NAMES
+                .iter()
+                .find(|(_, d)| d == day)
+                .map(|(n, _)| *n)
+                .unwrap_or("mon")
+        }))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Weekday>, D::Error> {
+        let names = Vec::<String>::deserialize(d)?;
+        names
+            .iter()
+            .map(|name| {
+                NAMES
+                    .iter()
+                    .find(|(n, _)| name.eq_ignore_ascii_case(n))
+                    .map(|(_, day)| *day)
+                    .ok_or_else(|| {
+                        D::Error::custom(format!("unknown day {name:?} (expected mon … sun)"))
+                    })
+            })
+            .collect()
+    }
+}
+
+mod hh_mm {
+    use chrono::NaiveTime;
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(time: &NaiveTime, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&time.format("%H:%M"))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
+        let text = String::deserialize(d)?;
+        if text == "24:00" {
+            // The end of the day, as people write it.
+            return Ok(NaiveTime::from_hms_nano_opt(23, 59, 59, 999_999_999).unwrap_or_default());
+        }
+        NaiveTime::parse_from_str(&text, "%H:%M")
+            .map_err(|_| D::Error::custom(format!("{text:?} is not a time (expected HH:MM)")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms() -> MeasureTerms {
+        MeasureTerms {
+            reason: "daily calls about the same tribunal date".into(),
+            notified_on: Some(date(2026, 3, 1)),
+            starts_on: date(2026, 3, 2),
+            review_on: date(2026, 6, 1),
+            ends_on: None,
+            on_breach: None,
+        }
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_review_more_than_six_months_out_is_refused() {
+        let mut t = terms();
+        t.review_on = date(2026, 9, 3);
+        let err = t.validate(&MeasureKind::Block, 6).unwrap_err();
+        assert_eq!(err.field, "review_on");
+        t.review_on = date(2026, 9, 2);
+        assert!(t.validate(&MeasureKind::Block, 6).is_ok());
+    }
+
+    #[test]
+    fn a_measure_without_written_notice_is_not_in_force() {
+        let mut t = terms();
+        t.notified_on = None;
+        assert!(t.in_force(date(2026, 4, 1), 28).is_err());
+    }
+
+    #[test]
+    fn a_measure_lapses_once_its_review_is_long_overdue() {
+        let t = terms();
+        assert!(t.in_force(date(2026, 6, 29), 28).is_ok());
+        assert!(t.in_force(date(2026, 6, 30), 28).is_err());
+    }
+
+    #[test]
+    fn windows_are_parsed_from_day_names_and_times() {
+        let window: Window =
+            serde_json::from_str(r#"{"days":["tue","Thu"],"from":"10:00","to":"12:00"}"#).unwrap();
+        assert!(window.contains(Weekday::Tue, NaiveTime::from_hms_opt(10, 0, 0).unwrap()));
+        assert!(!window.contains(Weekday::Tue, NaiveTime::from_hms_opt(12, 0, 0).unwrap()));
+        assert!(!window.contains(Weekday::Wed, NaiveTime::from_hms_opt(11, 0, 0).unwrap()));
+        assert!(serde_json::from_str::<Window>(
+            r#"{"days":["tuesday"],"from":"10:00","to":"12:00"}"#
+        )
+        .is_err());
+    }
+}
+
+/// How and why a measure was ended early; the measure itself stays.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ending {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub by: String,
+    pub reason: String,
+}
+
+/// A measure as recorded: what was agreed, its terms, who set it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Measure {
+    pub id: i64,
+    pub person_id: i64,
+    #[serde(flatten)]
+    pub kind: MeasureKind,
+    #[serde(flatten)]
+    pub terms: MeasureTerms,
+    pub set_by: String,
+    pub ended: Option<Ending>,
+}

@@ -1,0 +1,52 @@
+//! The helpline's vocabulary as types that can only be built valid:
+//! phone numbers, people's identities, measures, number rules, call ids.
+
+mod ids;
+mod measure;
+mod number_rule;
+mod phone;
+
+/// One issue a person raised; "the same issue" means the same enquiry.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Enquiry {
+    pub id: i64,
+    pub person_id: i64,
+    pub reference: Option<String>,
+    pub topic: String,
+    pub status: EnquiryStatus,
+    pub advisor: Option<String>,
+}
+
+impl Enquiry {
+    /// Whether the PBX's `enquiry` value (a reference or an id typed into
+    /// the IVR) names this enquiry.
+    pub fn is_named_by(&self, given: &str) -> bool {
+        self.reference.as_deref() == Some(given) || self.id.to_string() == given
+    }
+}
+
+pub use ids::{CallId, Channel, Email, EnquiryStatus, Role};
+pub use measure::{
+    BreachAction, ChannelScope, Ending, Measure, MeasureKind, MeasureTerms, OnBreach, Period,
+    Window,
+};
+pub use number_rule::{MatchKind, NumberPattern, NumberRule, RuleAction};
+pub use phone::{CallerId, PhoneError, PhoneNumber, Region};
+
+/// A value that failed to parse, naming the request field it came from so
+/// the API can say exactly what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
