@@ -6,9 +6,29 @@
 //!
 //! # Layout
 //!
+//! Arrows point down and inwards: `http` calls `screening` and `store`;
+//! `decision` depends on `domain` only; nothing depends on `http`.
+//!
 //! - [`domain`]: the vocabulary as types that parse (phone numbers, measures,
-//!   number rules, call ids). Depends on nothing else here.
-//! - [`decision`]: `decide()`, a pure function from the call and what is on
-//!   record to route / announce / divert / block. Depends on `domain` only.
+//!   number rules, call ids).
+//! - [`decision`]: `decide()`, a pure function from the call, what is on
+//!   record and a handed-in clock to route / announce / divert / block.
+//! - [`store`]: SQLite: migrations, the group-committing writer, the reader
+//!   pool, and queries named for their purpose.
+//! - [`screening`]: the per-call path every PBX adapter shares: load, decide,
+//!   record, answer; fails open.
+//! - [`http`]: one router per area (screening, people, enquiries, measures,
+//!   number rules, contacts, audit).
+//! - [`auth`]: API keys, roles and the extractor that demands them.
+//! - [`config`]: layered settings; [`app`]: state, router, serving;
+//!   [`error`]: the API's one error type; [`cli`]: the command line.
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
 pub mod decision;
 pub mod domain;
+pub mod error;
+pub mod http;
+pub mod screening;
+pub mod store;

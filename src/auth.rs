@@ -1,0 +1,152 @@
+//! API keys and roles: how a key is made, hashed and checked, and the
+//! `Auth<R>` extractor that names the roles a handler admits.
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::app::AppState;
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::store::keys;
+
+/// Who is calling: the key's name (the audit log's actor) and its role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub name: String,
+    pub role: Role,
+}
+
+/// A new random key: 32 bytes from the OS generator, URL-safe text.
+pub fn new_key() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    format!(
+        "fl_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
+
+/// Keys are long random strings, not passwords, so one SHA-256 suffices.
+pub fn hash_key(key: &str) -> String {
+    hex::encode(Sha256::digest(key.as_bytes()))
+}
+
+/// Recently checked keys, so the per-call path does not read the key table
+/// on every request. A revoked key stops working within `TTL`.
+#[derive(Default)]
+pub struct KeyCache {
+    entries: Mutex<HashMap<String, (Principal, Instant)>>,
+}
+
+impl KeyCache {
+    const TTL: Duration = Duration::from_secs(10);
+
+    fn get(&self, hash: &str) -> Option<Principal> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries
+            .get(hash)
+            .filter(|(_, at)| at.elapsed() < Self::TTL)
+            .map(|(principal, _)| principal.clone())
+    }
+
+    fn put(&self, hash: String, principal: Principal) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() > 10_000 {
+            entries.clear();
+        }
+        entries.insert(hash, (principal, Instant::now()));
+    }
+}
+
+/// The key in `Authorization: Bearer <key>`, or the password of HTTP Basic
+/// (what FreeSWITCH's mod_xml_curl sends).
+fn presented_key(parts: &Parts) -> Option<String> {
+    let header = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, value) = header.split_once(' ')?;
+    if scheme.eq_ignore_ascii_case("bearer") {
+        return Some(value.trim().to_owned());
+    }
+    if scheme.eq_ignore_ascii_case("basic") {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(value.trim())
+            .ok()?;
+        let text = String::from_utf8(decoded).ok()?;
+        return text
+            .split_once(':')
+            .map(|(_, password)| password.to_owned());
+    }
+    None
+}
+
+pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Principal, AppError> {
+    let key = presented_key(parts).ok_or(AppError::Unauthorized)?;
+    let hash = hash_key(&key);
+    if let Some(principal) = state.keys.get(&hash) {
+        return Ok(principal);
+    }
+    let lookup = hash.clone();
+    let (name, role) = state
+        .store
+        .read(move |conn| keys::key_by_hash(conn, &lookup))
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let principal = Principal { name, role };
+    state.keys.put(hash, principal.clone());
+    Ok(principal)
+}
+
+/// A set of roles a handler admits.
+pub trait Roles: Send + Sync + 'static {
+    const ALLOWED: &'static [Role];
+}
+
+macro_rules! roles {
+    ($($(#[$doc:meta])* $name:ident => [$($role:ident),+];)+) => {$(
+        $(#[$doc])*
+        pub struct $name;
+        impl Roles for $name {
+            const ALLOWED: &'static [Role] = &[$(Role::$role),+];
+        }
+    )+};
+}
+
+roles! {
+    /// The PBX asking about a call.
+    Screening => [Pbx, Admin];
+    /// Reporting how a call went: the PBX's hangup hook or the advisor.
+    CallReporting => [Pbx, Advisor, Admin];
+    /// Advisors and everyone above them: contact history, other channels.
+    Staff => [Advisor, Supervisor, Admin];
+    /// People, enquiries, measures and number rules.
+    Supervision => [Supervisor, Admin];
+    /// The audit log.
+    Administration => [Admin];
+}
+
+/// Extracts the caller's principal, refusing keys whose role is not in `R`.
+pub struct Auth<R: Roles>(pub Principal, pub PhantomData<R>);
+
+impl<R: Roles> FromRequestParts<AppState> for Auth<R> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let principal = authenticate(state, parts).await?;
+        if R::ALLOWED.contains(&principal.role) {
+            Ok(Auth(principal, PhantomData))
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! The command line: `serve`, `migrate`, and `keys create|list|revoke`.
+//! Each command loads settings, then calls into the library.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::app::Application;
+use crate::auth::{hash_key, new_key};
+use crate::config::{LogFormat, Settings};
+use crate::domain::Role;
+use crate::store::{self, audit, keys, timestamp};
+
+#[derive(Debug, Parser)]
+#[command(name = "fairline", version, about = "Call screening for helplines")]
+pub struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct Global {
+    /// Settings file (TOML).
+    #[arg(long, global = true, env = "FAIRLINE_CONFIG")]
+    config: Option<PathBuf>,
+    /// The SQLite database file (overrides the settings).
+    #[arg(long, global = true)]
+    database: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the HTTP API until SIGINT or SIGTERM.
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080 (port 0 picks one).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+    },
+    /// Apply pending schema migrations and exit.
+    Migrate,
+    /// Manage API keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Create a key; it is printed once, as the last line.
+    Create {
+        #[arg(long)]
+        role: Role,
+        #[arg(long)]
+        name: String,
+    },
+    /// List keys (names, roles, dates; never the keys).
+    List,
+    /// Revoke a key by name.
+    Revoke { name: String },
+}
+
+impl Cli {
+    pub fn run(self) -> anyhow::Result<()> {
+        let mut settings = Settings::load(self.global.config.as_deref())?;
+        if let Some(database) = self.global.database {
+            settings.database = database;
+        }
+        init_logging(settings.log_format);
+        match self.command {
+            Command::Serve { listen } => {
+                if let Some(listen) = listen {
+                    settings.listen = listen;
+                }
+                serve(settings)
+            }
+            Command::Migrate => {
+                let mut conn = store::open_connection(&settings.database)?;
+                store::migrate(&mut conn)?;
+                println!(
+                    "{}: schema version {}",
+                    settings.database.display(),
+                    store::schema_version(&conn)?
+                );
+                Ok(())
+            }
+            Command::Keys(command) => manage_keys(&settings, command),
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init(),
+    };
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let app = Application::build(settings).await?;
+        tracing::info!(addr = %app.local_addr()?, "listening");
+        app.run_until(shutdown_signal()).await
+    })
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+fn manage_keys(settings: &Settings, command: KeysCommand) -> anyhow::Result<()> {
+    let mut conn = store::open_connection(&settings.database)?;
+    store::migrate(&mut conn)?;
+    let now = timestamp(chrono::Utc::now());
+    let record = |conn: &rusqlite::Connection, action: &str, name: &str| {
+        let after = serde_json::json!({ "name": name });
+        audit::record(
+            conn,
+            audit::Entry {
+                actor: "cli",
+                action,
+                entity: "api_key",
+                entity_id: None,
+                person_id: None,
+                before: None,
+                after: Some(after),
+            },
+            &now,
+        )
+    };
+    match command {
+        KeysCommand::Create { role, name } => {
+            let name = name.trim();
+            anyhow::ensure!(!name.is_empty(), "--name must not be empty");
+            let key = new_key();
+            let tx = conn.transaction()?;
+            keys::insert_key(&tx, name, role, &hash_key(&key), &now)?;
+            record(&tx, "key.create", name)?;
+            tx.commit()?;
+            println!("created {role} key {name:?}; it is shown once, here:");
+            println!("{key}");
+        }
+        KeysCommand::List => {
+            for key in keys::list_keys(&conn)? {
+                let state = key
+                    .revoked_at
+                    .map(|at| format!("revoked {at}"))
+                    .unwrap_or_else(|| "active".into());
+                println!(
+                    "{}\t{}\tcreated {}\t{}",
+                    key.name, key.role, key.created_at, state
+                );
+            }
+        }
+        KeysCommand::Revoke { name } => {
+            let tx = conn.transaction()?;
+            keys::revoke_key(&tx, &name, &now)?;
+            record(&tx, "key.revoke", &name)?;
+            tx.commit()?;
+            println!("revoked {name:?}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,191 @@
+//! Typed settings, layered: built-in defaults, then a TOML file
+//! (`--config` or `FAIRLINE_CONFIG`), then `FAIRLINE_*` environment variables.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+use crate::decision::{Action, Policy};
+use crate::domain::Region;
+
+/// Every setting fairline reads. The README documents each one.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address the HTTP API listens on; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// The SQLite database file.
+    pub database: PathBuf,
+    /// The service's timezone: calendar days, weeks and contact windows.
+    pub timezone: Tz,
+    /// Region for numbers written without an international prefix.
+    pub region: String,
+    /// Where routed calls go unless a measure names an advisor.
+    pub default_target: String,
+    /// Where diverted calls go (voicemail or a callback queue).
+    pub divert_target: String,
+    /// The prompt played before a block.
+    pub block_prompt: String,
+    /// What withheld callers get: route, announce, divert or block.
+    pub withheld_action: Action,
+    /// The prompt for withheld callers when the action plays one.
+    pub withheld_prompt: String,
+    /// The furthest a review date may be set after a measure starts.
+    pub max_review_months: u32,
+    /// Days past its review date that an unreviewed measure still applies.
+    pub review_grace_days: u32,
+    /// The largest request body accepted, in bytes.
+    pub body_limit_bytes: usize,
+    /// Log format: `text` for people, `json` for log collectors.
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database: PathBuf::from("fairline.db"),
+            timezone: chrono_tz::Europe::London,
+            region: "GB".into(),
+            default_target: "helpline".into(),
+            divert_target: "voicemail".into(),
+            block_prompt: "fairline-blocked".into(),
+            withheld_action: Action::Route,
+            withheld_prompt: "fairline-withheld".into(),
+            max_review_months: 6,
+            review_grace_days: 28,
+            body_limit_bytes: 64 * 1024,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    #[error("configuration: {field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+}
+
+impl Settings {
+    /// Defaults, then the file (if any), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(ConfigError::Invalid {
+                    field: "config",
+                    message: format!("{} does not exist", file.display()),
+                });
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        let figment = figment.merge(Env::prefixed("FAIRLINE_").ignore(&["config"]));
+        let settings: Settings = figment.extract().map_err(Box::new)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.region()?;
+        let invalid = |field, message: &str| {
+            Err(ConfigError::Invalid {
+                field,
+                message: message.into(),
+            })
+        };
+        if self.max_review_months == 0 {
+            return invalid("max_review_months", "must be at least 1");
+        }
+        if self.default_target.trim().is_empty() {
+            return invalid("default_target", "must not be empty");
+        }
+        if self.divert_target.trim().is_empty() {
+            return invalid("divert_target", "must not be empty");
+        }
+        Ok(())
+    }
+
+    pub fn region(&self) -> Result<Region, ConfigError> {
+        Region::parse(&self.region).map_err(|e| ConfigError::Invalid {
+            field: "region",
+            message: e.to_string(),
+        })
+    }
+
+    /// The decision's view of these settings.
+    pub fn policy(&self) -> Policy {
+        Policy {
+            timezone: self.timezone,
+            default_target: self.default_target.clone(),
+            divert_target: self.divert_target.clone(),
+            withheld: self.withheld_action,
+            withheld_prompt: self.withheld_prompt.clone(),
+            block_prompt: self.block_prompt.clone(),
+            review_grace_days: self.review_grace_days,
+        }
+    }
+}
+
+// figment::Jail's closures return figment's own (large) error type.
+#[allow(clippy::result_large_err)]
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_work_without_a_file() {
+        figment::Jail::expect_with(|_| {
+            let s = Settings::load(None).unwrap();
+            assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
+            assert_eq!(s.timezone, chrono_tz::Europe::London);
+            assert_eq!(s.default_target, "helpline");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "fairline.toml",
+                "default_target = \"queue-a\"\nregion = \"IE\"\n",
+            )?;
+            jail.set_env("FAIRLINE_DEFAULT_TARGET", "queue-b");
+            jail.set_env("FAIRLINE_MAX_REVIEW_MONTHS", "3");
+            let s = Settings::load(Some(Path::new("fairline.toml"))).unwrap();
+            assert_eq!(s.default_target, "queue-b");
+            assert_eq!(s.region, "IE");
+            assert_eq!(s.max_review_months, 3);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_settings_and_bad_values_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("a.toml", "no_such_setting = 1\n")?;
+            assert!(Settings::load(Some(Path::new("a.toml"))).is_err());
+            jail.create_file("b.toml", "timezone = \"Mars/Olympus\"\n")?;
+            assert!(Settings::load(Some(Path::new("b.toml"))).is_err());
+            jail.create_file("c.toml", "region = \"ZZ\"\n")?;
+            assert!(Settings::load(Some(Path::new("c.toml"))).is_err());
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,119 @@
+//! The one error type of the HTTP API and its mapping to status codes and
+//! JSON bodies: `{"error": {"code", "field"?, "message"}}`. 5xx bodies say
+//! nothing internal; every error is logged once, here.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::domain::FieldError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("a valid API key is required")]
+    Unauthorized,
+    #[error("this key's role may not do this")]
+    Forbidden,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Invalid(#[from] FieldError),
+    #[error("{field}: {message}")]
+    Conflict {
+        field: &'static str,
+        message: String,
+    },
+    /// The request is well formed but the policy does not allow it.
+    #[error("{message}")]
+    Refused {
+        code: &'static str,
+        field: &'static str,
+        message: String,
+    },
+    /// The body could not be read at all (bad JSON syntax, bad encoding).
+    #[error("the request body is malformed: {0}")]
+    Malformed(String),
+    #[error("the request body must be {0}")]
+    UnsupportedMediaType(&'static str),
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Invalid(FieldError::new(field, message))
+    }
+
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Malformed(_) => StatusCode::BAD_REQUEST,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound(_) => "not_found",
+            AppError::Invalid(_) => "invalid_field",
+            AppError::Conflict { .. } => "conflict",
+            AppError::Refused { code, .. } => code,
+            AppError::Malformed(_) => "malformed_body",
+            AppError::UnsupportedMediaType(_) => "unsupported_media_type",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    fn field(&self) -> Option<&str> {
+        match self {
+            AppError::Invalid(e) => Some(&e.field),
+            AppError::Conflict { field, .. } | AppError::Refused { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound(what) => AppError::NotFound(what),
+            StoreError::Conflict { field, message } => AppError::Conflict { field, message },
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        if let AppError::Internal(detail) = &self {
+            tracing::error!(%detail, "request failed");
+        } else {
+            tracing::debug!(status = status.as_u16(), error = %self, "request refused");
+        }
+        let message = match &self {
+            AppError::Invalid(e) => e.message.clone(),
+            AppError::Conflict { message, .. } => message.clone(),
+            other => other.to_string(),
+        };
+        let mut body = json!({"code": self.code(), "message": message});
+        if let Some(field) = self.field() {
+            body["field"] = json!(field);
+        }
+        (status, Json(json!({ "error": body }))).into_response()
+    }
+}

@@ -1,0 +1,202 @@
+//! Contacts beyond screened calls (email, web form, letter, in person), the
+//! outcome of a call once it ends, and a person's contact history for staff.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Duration, Utc};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::extract::{ApiJson, ApiQuery};
+use super::text;
+use crate::app::AppState;
+use crate::auth::{Auth, CallReporting, Staff};
+use crate::domain::{CallId, Channel, Email, PhoneNumber};
+use crate::error::AppError;
+use crate::store::people::{self, Identity};
+use crate::store::{audit, contacts, enquiries, timestamp, StoreError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/contacts", post(record))
+        .route("/v1/calls/{call_id}/outcome", post(outcome))
+        .route("/v1/people/{id}/contacts", get(history))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewContact {
+    channel: Channel,
+    phone: Option<String>,
+    email: Option<String>,
+    enquiry: Option<String>,
+    at: Option<DateTime<Utc>>,
+}
+
+/// The enquiry a reference or id names; an unknown one is the caller's
+/// mistake, not something to record silently.
+fn enquiry_id(
+    conn: &rusqlite::Connection,
+    given: Option<&str>,
+) -> Result<Result<Option<i64>, AppError>, StoreError> {
+    let Some(given) = given else {
+        return Ok(Ok(None));
+    };
+    Ok(match enquiries::find_enquiry(conn, given)? {
+        Some(e) => Ok(Some(e.id)),
+        None => Err(AppError::invalid(
+            "enquiry",
+            "is not a known enquiry reference or id",
+        )),
+    })
+}
+
+async fn record(
+    State(state): State<AppState>,
+    Auth(who, ..): Auth<Staff>,
+    ApiJson(body): ApiJson<NewContact>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let identity = match (&body.phone, &body.email) {
+        (Some(p), None) => Some(Identity::Phone(
+            PhoneNumber::parse(p, state.region)
+                .map_err(|e| AppError::invalid("phone", e.to_string()))?,
+        )),
+        (None, Some(e)) => Some(Identity::Email(
+            Email::parse(e).map_err(|m| AppError::invalid("email", m))?,
+        )),
+        (None, None) => None,
+        (Some(_), Some(_)) => {
+            return Err(AppError::invalid("email", "give phone or email, not both"))
+        }
+    };
+    let now_at = state.now();
+    let at = body.at.unwrap_or(now_at);
+    if at > now_at + Duration::minutes(5) {
+        return Err(AppError::invalid("at", "must not be in the future"));
+    }
+    let enquiry = text::optional("enquiry", body.enquiry.as_deref(), 64)?;
+    let now = timestamp(now_at);
+    let channel = body.channel;
+    let saved = state
+        .store
+        .write(move |conn| {
+            let enquiry_id = match enquiry_id(conn, enquiry.as_deref())? {
+                Ok(id) => id,
+                Err(e) => return Ok(Err(e)),
+            };
+            let person_id = match &identity {
+                Some(identity) => people::person_with(conn, identity)?,
+                None => None,
+            };
+            let value = identity.as_ref().map(|i| match i {
+                Identity::Phone(p) => p.as_str().to_owned(),
+                Identity::Email(e) => e.as_str().to_owned(),
+            });
+            let contact = contacts::NewContact {
+                at,
+                channel,
+                identity: value.as_deref(),
+                person_id,
+                enquiry_id,
+                recorded_by: &who.name,
+            };
+            let id = contacts::insert_contact(conn, &contact)?;
+            let after = json!({"id": id, "channel": channel, "at": at, "person_id": person_id, "enquiry_id": enquiry_id});
+            audit::record(
+                conn,
+                audit::Entry { actor: &who.name, action: "contact.create", entity: "contact", entity_id: Some(id), person_id, before: None, after: Some(after.clone()) },
+                &now,
+            )?;
+            Ok(Ok(after))
+        })
+        .await??;
+    Ok((StatusCode::CREATED, Json(saved)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutcomeBody {
+    advisor: Option<String>,
+    enquiry: Option<String>,
+    answered: Option<bool>,
+    duration_s: Option<u32>,
+    note: Option<String>,
+}
+
+async fn outcome(
+    State(state): State<AppState>,
+    Auth(who, ..): Auth<CallReporting>,
+    Path(call_id): Path<String>,
+    ApiJson(body): ApiJson<OutcomeBody>,
+) -> Result<Json<Value>, AppError> {
+    let call_id = CallId::parse(&call_id).map_err(|_| AppError::NotFound("call"))?;
+    let advisor = text::optional("advisor", body.advisor.as_deref(), 100)?;
+    let note = text::optional("note", body.note.as_deref(), 4000)?;
+    let enquiry = text::optional("enquiry", body.enquiry.as_deref(), 64)?;
+    if body.duration_s.is_some_and(|d| d > 24 * 3600) {
+        return Err(AppError::invalid("duration_s", "must be at most a day"));
+    }
+    let now = timestamp(state.now());
+    let saved = state
+        .store
+        .write(move |conn| {
+            let enquiry_id = match enquiry_id(conn, enquiry.as_deref())? {
+                Ok(id) => id,
+                Err(e) => return Ok(Err(e)),
+            };
+            let outcome = contacts::Outcome {
+                advisor,
+                enquiry_id,
+                answered: body.answered,
+                duration_s: body.duration_s,
+                note,
+            };
+            let id = contacts::record_outcome(conn, &call_id, &outcome, &now)?;
+            let after = json!({"call_id": call_id, "outcome": outcome});
+            audit::record(
+                conn,
+                audit::Entry {
+                    actor: &who.name,
+                    action: "call.outcome",
+                    entity: "contact",
+                    entity_id: Some(id),
+                    person_id: None,
+                    before: None,
+                    after: Some(after.clone()),
+                },
+                &now,
+            )?;
+            Ok(Ok(after))
+        })
+        .await??;
+    Ok(Json(saved))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Page {
+    limit: Option<u32>,
+}
+
+async fn history(
+    State(state): State<AppState>,
+    _: Auth<Staff>,
+    Path(id): Path<String>,
+    ApiQuery(page): ApiQuery<Page>,
+) -> Result<Json<Value>, AppError> {
+    let person_id = text::id(&id, "person")?;
+    let limit = page.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(AppError::invalid("limit", "must be between 1 and 1000"));
+    }
+    let found = state
+        .store
+        .read(move |conn| {
+            people::get_person(conn, person_id)?;
+            contacts::contacts_of(conn, person_id, limit)
+        })
+        .await?;
+    Ok(Json(json!({ "contacts": found })))
+}

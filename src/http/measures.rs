@@ -1,0 +1,336 @@
+//! Measures: agree, read, amend and end them. Supervisors and admins only;
+//! every change audited; nothing deleted.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::extract::{parse_json, ApiJson};
+use super::text;
+use crate::app::AppState;
+use crate::auth::{Auth, Supervision};
+use crate::decision::calendar;
+use crate::domain::{ChannelScope, Measure, MeasureKind, MeasureTerms, OnBreach, Period, Window};
+use crate::error::AppError;
+use crate::store::{audit, measures, people, timestamp, StoreError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/people/{id}/measures", post(create))
+        .route("/v1/measures/{id}", get(show).patch(update))
+        .route("/v1/measures/{id}/end", post(end))
+}
+
+/// A measure as the API reads and writes it: the kind, its own fields, and
+/// the terms. Unknown fields are refused; so are fields of another kind.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MeasureBody {
+    kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_contacts: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    per: Option<Period>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channels: Option<ChannelScope>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    windows: Option<Vec<Window>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    advisor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<String>,
+    reason: String,
+    notified_on: Option<NaiveDate>,
+    starts_on: Option<NaiveDate>,
+    review_on: NaiveDate,
+    ends_on: Option<NaiveDate>,
+    on_breach: Option<OnBreach>,
+}
+
+fn required<T: Clone>(field: &str, value: &Option<T>) -> Result<T, AppError> {
+    value
+        .clone()
+        .ok_or_else(|| AppError::invalid(field, "is required for this kind"))
+}
+
+impl MeasureBody {
+    fn into_measure(
+        self,
+        today: NaiveDate,
+        max_review_months: u32,
+    ) -> Result<(MeasureKind, MeasureTerms), AppError> {
+        let kind =
+            match self.kind.as_str() {
+                "frequency_limit" => MeasureKind::FrequencyLimit {
+                    max_contacts: required("max_contacts", &self.max_contacts)?,
+                    per: required("per", &self.per)?,
+                    channels: self.channels.unwrap_or(ChannelScope::Phone),
+                },
+                "contact_windows" => MeasureKind::ContactWindows {
+                    windows: required("windows", &self.windows)?,
+                },
+                "single_point_of_contact" => MeasureKind::SinglePointOfContact {
+                    advisor: text::required("advisor", &required("advisor", &self.advisor)?, 100)?,
+                    target: text::required("target", &required("target", &self.target)?, 80)?,
+                },
+                "open_enquiries_only" => MeasureKind::OpenEnquiriesOnly,
+                "new_issues_only" => MeasureKind::NewIssuesOnly,
+                "block" => MeasureKind::Block,
+                _ => return Err(AppError::invalid(
+                    "kind",
+                    "must be one of frequency_limit, contact_windows, single_point_of_contact, \
+                     open_enquiries_only, new_issues_only, block",
+                )),
+            };
+        self.refuse_foreign_fields(&kind)?;
+        kind.validate()?;
+        let terms = MeasureTerms {
+            reason: text::required("reason", &self.reason, 2000)?,
+            notified_on: self.notified_on,
+            starts_on: self.starts_on.unwrap_or(today),
+            review_on: self.review_on,
+            ends_on: self.ends_on,
+            on_breach: self.on_breach,
+        };
+        terms.validate(&kind, max_review_months)?;
+        Ok((kind, terms))
+    }
+
+    fn refuse_foreign_fields(&self, kind: &MeasureKind) -> Result<(), AppError> {
+        let own: &[&str] = match kind {
+            MeasureKind::FrequencyLimit { .. } => &["max_contacts", "per", "channels"],
+            MeasureKind::ContactWindows { .. } => &["windows"],
+            MeasureKind::SinglePointOfContact { .. } => &["advisor", "target"],
+            _ => &[],
+        };
+        let given = [
+            ("max_contacts", self.max_contacts.is_some()),
+            ("per", self.per.is_some()),
+            ("channels", self.channels.is_some()),
+            ("windows", self.windows.is_some()),
+            ("advisor", self.advisor.is_some()),
+            ("target", self.target.is_some()),
+        ];
+        match given
+            .iter()
+            .find(|(name, present)| *present && !own.contains(name))
+        {
+            Some((name, _)) => Err(AppError::invalid(
+                *name,
+                format!("does not apply to {}", kind.name()),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    fn from_measure(m: &Measure) -> Result<Value, StoreError> {
+        let mut value = serde_json::to_value(&m.kind)?;
+        let terms = serde_json::to_value(&m.terms)?;
+        if let (Some(map), Value::Object(terms)) = (value.as_object_mut(), terms) {
+            map.extend(terms);
+        }
+        Ok(value)
+    }
+}
+
+/// A measure for the API, with `status`: `in_force`, `ended`, or why it
+/// does not apply today.
+pub(super) fn measure_json(m: &Measure, today: Option<(NaiveDate, u32)>) -> Value {
+    let mut value = serde_json::to_value(m).unwrap_or_default();
+    let status = match (&m.ended, today) {
+        (Some(_), _) => "ended".to_owned(),
+        (None, Some((today, grace))) => match m.terms.in_force(today, grace) {
+            Ok(()) => "in_force".to_owned(),
+            Err(why) => why.to_owned(),
+        },
+        (None, None) => "recorded".to_owned(),
+    };
+    value["status"] = json!(status);
+    value
+}
+
+fn today(state: &AppState) -> NaiveDate {
+    calendar::local_date(state.now(), state.policy.timezone)
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Auth(who, ..): Auth<Supervision>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<MeasureBody>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let person_id = text::id(&id, "person")?;
+    let (kind, terms) = body.into_measure(today(&state), state.settings.max_review_months)?;
+    let now = timestamp(state.now());
+    let measure = state
+        .store
+        .write(move |conn| {
+            people::get_person(conn, person_id)?;
+            let earlier = measures::measures_of(conn, person_id)?;
+            if kind == MeasureKind::Block && !earlier.iter().any(|m| m.kind != MeasureKind::Block) {
+                // The policy: blocking only where resolution was attempted and
+                // the communication did not change.
+                return Ok(Err(AppError::Refused {
+                    code: "resolution_not_attempted",
+                    field: "kind",
+                    message: "a block is for extreme cases where resolution was attempted first: \
+                              record the measure that was agreed before blocking"
+                        .into(),
+                }));
+            }
+            let id = measures::insert_measure(conn, person_id, &kind, &terms, &who.name, &now)?;
+            let measure = measures::get_measure(conn, id)?;
+            audit::record(
+                conn,
+                entry(&who.name, "measure.create", &measure, None),
+                &now,
+            )?;
+            Ok(Ok(measure))
+        })
+        .await??;
+    let grace = state.policy.review_grace_days;
+    Ok((
+        StatusCode::CREATED,
+        Json(measure_json(&measure, Some((today(&state), grace)))),
+    ))
+}
+
+fn entry<'a>(
+    actor: &'a str,
+    action: &'a str,
+    m: &Measure,
+    before: Option<Value>,
+) -> audit::Entry<'a> {
+    audit::Entry {
+        actor,
+        action,
+        entity: "measure",
+        entity_id: Some(m.id),
+        person_id: Some(m.person_id),
+        before,
+        after: serde_json::to_value(m).ok(),
+    }
+}
+
+async fn show(
+    State(state): State<AppState>,
+    _: Auth<Supervision>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let id = text::id(&id, "measure")?;
+    let measure = state
+        .store
+        .read(move |conn| measures::get_measure(conn, id))
+        .await?;
+    Ok(Json(measure_json(
+        &measure,
+        Some((today(&state), state.policy.review_grace_days)),
+    )))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Auth(who, ..): Auth<Supervision>,
+    Path(id): Path<String>,
+    ApiJson(patch): ApiJson<serde_json::Map<String, Value>>,
+) -> Result<Json<Value>, AppError> {
+    let id = text::id(&id, "measure")?;
+    let current = state
+        .store
+        .read(move |conn| measures::get_measure(conn, id))
+        .await?;
+    if current.ended.is_some() {
+        return Err(AppError::Conflict {
+            field: "id",
+            message: "the measure has ended; agree a new one".into(),
+        });
+    }
+    if patch
+        .get("kind")
+        .is_some_and(|k| k.as_str() != Some(current.kind.name()))
+    {
+        return Err(AppError::invalid(
+            "kind",
+            "cannot change; end this measure and agree a new one",
+        ));
+    }
+    // The patch is laid over the measure as it stands, and the result goes
+    // through the same checks as a new measure.
+    let mut merged = MeasureBody::from_measure(&current)?;
+    if let Some(map) = merged.as_object_mut() {
+        map.extend(patch);
+    }
+    let body: MeasureBody = parse_json(merged.to_string().as_bytes())?;
+    let (kind, terms) = body.into_measure(today(&state), state.settings.max_review_months)?;
+    let now = timestamp(state.now());
+    let measure = state
+        .store
+        .write(move |conn| {
+            let before = measures::get_measure(conn, id)?;
+            measures::update_measure(conn, id, &kind, &terms, &now)?;
+            let after = measures::get_measure(conn, id)?;
+            audit::record(
+                conn,
+                entry(
+                    &who.name,
+                    "measure.update",
+                    &after,
+                    serde_json::to_value(&before).ok(),
+                ),
+                &now,
+            )?;
+            Ok(after)
+        })
+        .await?;
+    Ok(Json(measure_json(
+        &measure,
+        Some((today(&state), state.policy.review_grace_days)),
+    )))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EndBody {
+    reason: String,
+}
+
+async fn end(
+    State(state): State<AppState>,
+    Auth(who, ..): Auth<Supervision>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<EndBody>,
+) -> Result<Json<Value>, AppError> {
+    let id = text::id(&id, "measure")?;
+    let reason = text::required("reason", &body.reason, 2000)?;
+    let now = timestamp(state.now());
+    let measure = state
+        .store
+        .write(move |conn| {
+            let before = measures::get_measure(conn, id)?;
+            if before.ended.is_some() {
+                return Err(StoreError::Conflict {
+                    field: "id",
+                    message: "the measure has already ended".into(),
+                });
+            }
+            measures::end_measure(conn, id, &who.name, &reason, &now)?;
+            let after = measures::get_measure(conn, id)?;
+            audit::record(
+                conn,
+                entry(
+                    &who.name,
+                    "measure.end",
+                    &after,
+                    serde_json::to_value(&before).ok(),
+                ),
+                &now,
+            )?;
+            Ok(after)
+        })
+        .await?;
+    Ok(Json(measure_json(&measure, None)))
+}

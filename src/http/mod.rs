@@ -1,0 +1,35 @@
+//! The HTTP API: one router per area, merged here, with the body limit.
+//! Handlers parse, call the store or the screening path, and audit changes.
+
+mod audit;
+mod contacts;
+mod enquiries;
+mod extract;
+mod measures;
+mod people;
+mod rules;
+pub mod screening;
+mod text;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::Router;
+
+use crate::app::AppState;
+use crate::error::AppError;
+
+pub fn router(state: AppState) -> Router {
+    let limit = state.settings.body_limit_bytes;
+    Router::new()
+        .merge(screening::router())
+        .merge(people::router())
+        .merge(enquiries::router())
+        .merge(measures::router())
+        .merge(rules::router())
+        .merge(contacts::router())
+        .merge(audit::router())
+        .route("/healthz", get(|| async { "ok\n" }))
+        .fallback(|| async { AppError::NotFound("route") })
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state)
+}

@@ -1,0 +1,144 @@
+//! Number rules: block nuisance numbers and ranges, allow partner agencies.
+//! Supervisors and admins only; every change audited.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::extract::ApiJson;
+use super::text;
+use crate::app::AppState;
+use crate::auth::{Auth, Supervision};
+use crate::domain::{MatchKind, NumberPattern, NumberRule, RuleAction};
+use crate::error::AppError;
+use crate::store::{audit, rules, timestamp};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/number-rules", post(create).get(list))
+        .route("/v1/number-rules/{id}", delete(remove).get(show))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewRule {
+    number: String,
+    #[serde(rename = "match")]
+    match_kind: MatchKind,
+    action: RuleAction,
+    reason: String,
+    expires_at: Option<DateTime<Utc>>,
+}
+
+fn entry<'a>(
+    actor: &'a str,
+    action: &'a str,
+    id: i64,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> audit::Entry<'a> {
+    audit::Entry {
+        actor,
+        action,
+        entity: "number_rule",
+        entity_id: Some(id),
+        person_id: None,
+        before,
+        after,
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Auth(who, ..): Auth<Supervision>,
+    ApiJson(body): ApiJson<NewRule>,
+) -> Result<(StatusCode, Json<NumberRule>), AppError> {
+    let number = NumberPattern::parse(&body.number, body.match_kind, state.region)
+        .map_err(|m| AppError::invalid("number", m))?;
+    let now_at = state.now();
+    if body.expires_at.is_some_and(|at| at <= now_at) {
+        return Err(AppError::invalid("expires_at", "must be in the future"));
+    }
+    let mut rule = NumberRule {
+        id: 0,
+        number,
+        match_kind: body.match_kind,
+        action: body.action,
+        reason: text::required("reason", &body.reason, 2000)?,
+        expires_at: body.expires_at,
+    };
+    let now = timestamp(now_at);
+    let rule = state
+        .store
+        .write(move |conn| {
+            rule.id = rules::insert_rule(conn, &rule, &who.name, &now)?;
+            audit::record(
+                conn,
+                entry(
+                    &who.name,
+                    "number_rule.create",
+                    rule.id,
+                    None,
+                    serde_json::to_value(&rule).ok(),
+                ),
+                &now,
+            )?;
+            Ok(rule)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(rule)))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    _: Auth<Supervision>,
+) -> Result<Json<Value>, AppError> {
+    let rules = state.store.read(rules::list_rules).await?;
+    Ok(Json(json!({ "number_rules": rules })))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    _: Auth<Supervision>,
+    Path(id): Path<String>,
+) -> Result<Json<NumberRule>, AppError> {
+    let id = text::id(&id, "number rule")?;
+    Ok(Json(
+        state
+            .store
+            .read(move |conn| rules::get_rule(conn, id))
+            .await?,
+    ))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    Auth(who, ..): Auth<Supervision>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let id = text::id(&id, "number rule")?;
+    let now = timestamp(state.now());
+    state
+        .store
+        .write(move |conn| {
+            let before = rules::get_rule(conn, id)?;
+            rules::delete_rule(conn, id)?;
+            audit::record(
+                conn,
+                entry(
+                    &who.name,
+                    "number_rule.delete",
+                    id,
+                    serde_json::to_value(&before).ok(),
+                    None,
+                ),
+                &now,
+            )
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

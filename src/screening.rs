@@ -1,0 +1,239 @@
+//! The per-call path shared by every PBX adapter: parse what the PBX sent,
+//! return the first answer for a retried call id, gather what is on record,
+//! decide, and answer only once the call is committed. Fails open.
+
+use chrono::{DateTime, Utc};
+use tracing::Instrument;
+
+use crate::app::AppState;
+use crate::decision::{self, Call, Decision, Person, Situation};
+use crate::domain::{CallId, CallerId, Enquiry, Measure, NumberRule};
+use crate::error::AppError;
+use crate::store::{contacts, enquiries, measures, people, rules, StoreError};
+
+/// A screening request as the PBX sent it, before parsing.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ScreenRequest {
+    pub caller: Option<String>,
+    #[serde(default)]
+    pub dialed: String,
+    pub call_id: Option<String>,
+    pub enquiry: Option<String>,
+    pub urgent: Option<Flag>,
+}
+
+/// A yes/no as PBXs send it: `1`, `true`, `yes` in a form, or a JSON
+/// boolean or number.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(untagged)]
+pub enum Flag {
+    Bool(bool),
+    Number(u8),
+    Text(String),
+}
+
+impl Flag {
+    fn parse(&self) -> Option<bool> {
+        match self {
+            Flag::Bool(b) => Some(*b),
+            Flag::Number(0) => Some(false),
+            Flag::Number(1) => Some(true),
+            Flag::Number(_) => None,
+            Flag::Text(t) => match t.trim().to_ascii_lowercase().as_str() {
+                "" | "0" | "false" | "no" => Some(false),
+                "1" | "true" | "yes" => Some(true),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// A request that parsed: what the decision and the record need.
+pub struct ParsedCall {
+    pub call_id: CallId,
+    pub caller: CallerId,
+    pub dialed: String,
+    pub enquiry: Option<String>,
+    pub urgent: bool,
+}
+
+impl ScreenRequest {
+    pub fn parse(self, state: &AppState) -> Result<ParsedCall, AppError> {
+        let call_id = CallId::parse(self.call_id.as_deref().unwrap_or(""))
+            .map_err(|m| AppError::invalid("call_id", m))?;
+        let caller = self
+            .caller
+            .ok_or_else(|| AppError::invalid("caller", "is required (empty means withheld)"))?;
+        let caller = CallerId::parse(&caller, state.region)
+            .map_err(|e| AppError::invalid("caller", e.to_string()))?;
+        let urgent = match &self.urgent {
+            None => false,
+            Some(flag) => flag
+                .parse()
+                .ok_or_else(|| AppError::invalid("urgent", "must be 1 or 0"))?,
+        };
+        let enquiry = self
+            .enquiry
+            .map(|e| e.trim().to_owned())
+            .filter(|e| !e.is_empty());
+        if enquiry.as_ref().is_some_and(|e| e.len() > 64) {
+            return Err(AppError::invalid("enquiry", "is longer than 64 characters"));
+        }
+        if self.dialed.len() > 64 {
+            return Err(AppError::invalid("dialed", "is longer than 64 characters"));
+        }
+        Ok(ParsedCall {
+            call_id,
+            caller,
+            dialed: self.dialed.trim().to_owned(),
+            enquiry,
+            urgent,
+        })
+    }
+}
+
+/// What the store knows about a caller, gathered in one read.
+enum Known {
+    /// This call id was screened before: its first answer.
+    Retry(Decision),
+    Fresh {
+        rules: Vec<NumberRule>,
+        person: Option<Record>,
+    },
+}
+
+/// A known caller's record, as far as the decision needs it.
+struct Record {
+    id: i64,
+    measures: Vec<Measure>,
+    enquiries: Vec<Enquiry>,
+    history: Vec<decision::PastContact>,
+}
+
+/// Screens one call. Never fails for a well-formed request: when storage
+/// does, the call is routed with reason `fail_open` and the error logged.
+pub async fn screen(state: &AppState, call: ParsedCall, recorded_by: &str) -> Decision {
+    let span = tracing::info_span!(
+        "screen",
+        call_id = %call.call_id,
+        caller = %call.caller.number().map(|n| n.redacted()).unwrap_or_else(|| "withheld".into()),
+    );
+    async {
+        match screen_and_record(state, &call, recorded_by).await {
+            Ok(decision) => {
+                tracing::info!(action = decision.action.as_str(), reason = %decision.reason, "screened");
+                decision
+            }
+            Err(error) => {
+                tracing::error!(%error, "screening failed; routing the call (fail open)");
+                Decision::fail_open(&state.policy.default_target)
+            }
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+async fn screen_and_record(
+    state: &AppState,
+    call: &ParsedCall,
+    recorded_by: &str,
+) -> Result<Decision, StoreError> {
+    let now = state.now();
+    let (rules, person) = match load(state, call, now).await? {
+        Known::Retry(decision) => return Ok(decision),
+        Known::Fresh { rules, person } => (rules, person),
+    };
+    let decision = decision::decide(
+        &Situation {
+            call: Call {
+                caller: &call.caller,
+                urgent: call.urgent,
+                enquiry: call.enquiry.as_deref(),
+            },
+            rules: &rules,
+            person: person.as_ref().map(|r| Person {
+                measures: &r.measures,
+                enquiries: &r.enquiries,
+                history: &r.history,
+            }),
+            now,
+        },
+        &state.policy,
+    );
+    let person_id = person.as_ref().map(|r| r.id);
+    let enquiry_id = person.as_ref().and_then(|r| {
+        let given = call.enquiry.as_deref()?;
+        r.enquiries
+            .iter()
+            .find(|e| e.is_named_by(given))
+            .map(|e| e.id)
+    });
+    let call_id = call.call_id.clone();
+    let caller = call.caller.number().map(|n| n.as_str().to_owned());
+    let dialed = call.dialed.clone();
+    let urgent = call.urgent;
+    let recorded_by = recorded_by.to_owned();
+    state
+        .store
+        .write(move |conn| {
+            contacts::record_call(
+                conn,
+                &contacts::NewCall {
+                    at: now,
+                    call_id: &call_id,
+                    caller: caller.as_deref(),
+                    dialed: &dialed,
+                    person_id,
+                    enquiry_id,
+                    urgent,
+                    decision: &decision,
+                    recorded_by: &recorded_by,
+                },
+            )
+        })
+        .await
+}
+
+async fn load(
+    state: &AppState,
+    call: &ParsedCall,
+    now: DateTime<Utc>,
+) -> Result<Known, StoreError> {
+    let call_id = call.call_id.clone();
+    let number = call.caller.number().cloned();
+    let policy = state.policy.clone();
+    state
+        .store
+        .read(move |conn| {
+            if let Some(decision) = contacts::decision_for_call(conn, &call_id)? {
+                return Ok(Known::Retry(decision));
+            }
+            let Some(number) = number else {
+                return Ok(Known::Fresh {
+                    rules: Vec::new(),
+                    person: None,
+                });
+            };
+            let rules = rules::rules_for(conn, &number)?;
+            let person = match people::person_with(conn, &people::Identity::Phone(number))? {
+                None => None,
+                Some(id) => {
+                    let measures = measures::current_measures_of(conn, id)?;
+                    let enquiries = enquiries::enquiries_of(conn, id)?;
+                    let history = match decision::history_since(&measures, now, &policy) {
+                        Some(since) => contacts::history_since(conn, id, since)?,
+                        None => Vec::new(),
+                    };
+                    Some(Record {
+                        id,
+                        measures,
+                        enquiries,
+                        history,
+                    })
+                }
+            };
+            Ok(Known::Fresh { rules, person })
+        })
+        .await
+}

@@ -1,0 +1,90 @@
+//! The append-only audit log: who changed what, when, before and after.
+
+use rusqlite::{params, Connection};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::Result;
+
+/// One change, as the handler that made it describes it.
+pub struct Entry<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: Option<i64>,
+    pub person_id: Option<i64>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+pub fn record(conn: &Connection, entry: Entry<'_>, now: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO audit_log (at, actor, action, entity, entity_id, person_id, before, after)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        now,
+        entry.actor,
+        entry.action,
+        entry.entity,
+        entry.entity_id,
+        entry.person_id,
+        entry.before.map(|v| v.to_string()),
+        entry.after.map(|v| v.to_string()),
+    ])?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub person_id: Option<i64>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+/// Filters for reading the log; all optional.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub person_id: Option<i64>,
+    pub actor: Option<String>,
+    pub before_id: Option<i64>,
+    pub limit: u32,
+}
+
+/// Entries newest first, paged by `before_id`.
+pub fn list(conn: &Connection, filter: &Filter) -> Result<Vec<AuditRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, at, actor, action, entity, entity_id, person_id, before, after FROM audit_log
+         WHERE (?1 IS NULL OR person_id = ?1) AND (?2 IS NULL OR actor = ?2) AND (?3 IS NULL OR id < ?3)
+         ORDER BY id DESC LIMIT ?4",
+    )?;
+    let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+    let rows = stmt.query_map(
+        params![
+            filter.person_id,
+            filter.actor,
+            filter.before_id,
+            filter.limit
+        ],
+        |row| {
+            Ok(AuditRow {
+                id: row.get(0)?,
+                at: row.get(1)?,
+                actor: row.get(2)?,
+                action: row.get(3)?,
+                entity: row.get(4)?,
+                entity_id: row.get(5)?,
+                person_id: row.get(6)?,
+                before: json(row.get(7)?),
+                after: json(row.get(8)?),
+            })
+        },
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

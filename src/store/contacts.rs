@@ -1,0 +1,218 @@
+//! Contacts: every call screened and every contact on another channel,
+//! with the decision a call got and, later, its outcome.
+
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+use super::{Result, StoreError};
+use crate::decision::{Action, Decision, PastContact};
+use crate::domain::{CallId, Channel};
+
+/// A screened call about to be recorded.
+pub struct NewCall<'a> {
+    pub at: DateTime<Utc>,
+    pub call_id: &'a CallId,
+    pub caller: Option<&'a str>,
+    pub dialed: &'a str,
+    pub person_id: Option<i64>,
+    pub enquiry_id: Option<i64>,
+    pub urgent: bool,
+    pub decision: &'a Decision,
+    pub recorded_by: &'a str,
+}
+
+/// Records a screened call unless its call id is already on record, and
+/// returns the decision on record: a retry gets the first answer and the
+/// call is counted once.
+pub fn record_call(conn: &Connection, call: &NewCall<'_>) -> Result<Decision> {
+    let d = call.decision;
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO contacts (at, channel, identity, person_id, enquiry_id, call_id, dialed, urgent,
+                                   action, target, prompt, reason, rules, counted, recorded_by)
+             VALUES (?1, 'phone', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+             ON CONFLICT (call_id) DO NOTHING",
+        )?
+        .execute(params![
+            call.at.timestamp_millis(),
+            call.caller,
+            call.person_id,
+            call.enquiry_id,
+            call.call_id.as_str(),
+            call.dialed,
+            call.urgent,
+            d.action.as_str(),
+            d.target,
+            d.prompt,
+            d.reason,
+            serde_json::to_string(&d.rules)?,
+            d.action.reaches_helpline(),
+            call.recorded_by,
+        ])?;
+    if inserted == 1 {
+        return Ok(d.clone());
+    }
+    decision_for_call(conn, call.call_id)?.ok_or(StoreError::NotFound("call"))
+}
+
+/// The decision a call already got, if it was screened before.
+pub fn decision_for_call(conn: &Connection, call_id: &CallId) -> Result<Option<Decision>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT action, target, prompt, reason, rules FROM contacts WHERE call_id = ?1",
+        )?
+        .query_row([call_id.as_str()], |row| {
+            Ok((
+                row.get::<_, Option<String>>(0)?,
+                row.get::<_, Option<String>>(1)?,
+                row.get::<_, Option<String>>(2)?,
+                row.get::<_, Option<String>>(3)?,
+                row.get::<_, Option<String>>(4)?,
+            ))
+        })
+        .optional()?;
+    let Some((action, target, prompt, reason, rules)) = row else {
+        return Ok(None);
+    };
+    let action: Action =
+        serde_json::from_value(serde_json::Value::String(action.unwrap_or_default()))?;
+    Ok(Some(Decision {
+        action,
+        target: target.unwrap_or_default(),
+        prompt: prompt.unwrap_or_default(),
+        reason: reason.unwrap_or_default(),
+        rules: serde_json::from_str(rules.as_deref().unwrap_or("[]"))?,
+    }))
+}
+
+/// A person's contacts from `since` on, for frequency limits.
+pub fn history_since(
+    conn: &Connection,
+    person_id: i64,
+    since: DateTime<Utc>,
+) -> Result<Vec<PastContact>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, channel, counted FROM contacts WHERE person_id = ?1 AND at >= ?2 ORDER BY at",
+    )?;
+    let rows = stmt.query_map(params![person_id, since.timestamp_millis()], |row| {
+        Ok(PastContact {
+            at: millis(row.get(0)?),
+            channel: Channel::from_stored(&row.get::<_, String>(1)?),
+            counted: row.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn millis(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+/// A contact on a channel other than a screened call.
+pub struct NewContact<'a> {
+    pub at: DateTime<Utc>,
+    pub channel: Channel,
+    pub identity: Option<&'a str>,
+    pub person_id: Option<i64>,
+    pub enquiry_id: Option<i64>,
+    pub recorded_by: &'a str,
+}
+
+pub fn insert_contact(conn: &Connection, contact: &NewContact<'_>) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO contacts (at, channel, identity, person_id, enquiry_id, counted, recorded_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
+    )?
+    .execute(params![
+        contact.at.timestamp_millis(),
+        contact.channel.as_str(),
+        contact.identity,
+        contact.person_id,
+        contact.enquiry_id,
+        contact.recorded_by,
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// What happened on a call once it was answered.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub advisor: Option<String>,
+    pub enquiry_id: Option<i64>,
+    pub answered: Option<bool>,
+    pub duration_s: Option<u32>,
+    pub note: Option<String>,
+}
+
+/// Records a call's outcome; fields not given keep what was there.
+pub fn record_outcome(
+    conn: &Connection,
+    call_id: &CallId,
+    outcome: &Outcome,
+    now: &str,
+) -> Result<i64> {
+    conn.prepare_cached(
+        "UPDATE contacts SET advisor = coalesce(?2, advisor), enquiry_id = coalesce(?3, enquiry_id),
+                answered = coalesce(?4, answered), duration_s = coalesce(?5, duration_s),
+                note = coalesce(?6, note), outcome_at = ?7
+         WHERE call_id = ?1 RETURNING id",
+    )?
+    .query_row(
+        params![call_id.as_str(), outcome.advisor, outcome.enquiry_id, outcome.answered, outcome.duration_s, outcome.note, now],
+        |row| row.get(0),
+    )
+    .optional()?
+    .ok_or(StoreError::NotFound("call"))
+}
+
+/// One line of a person's contact history, as staff see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub channel: String,
+    pub identity: Option<String>,
+    pub enquiry_id: Option<i64>,
+    pub call_id: Option<String>,
+    pub urgent: bool,
+    pub action: Option<String>,
+    pub target: Option<String>,
+    pub reason: Option<String>,
+    pub rules: Option<serde_json::Value>,
+    pub advisor: Option<String>,
+    pub answered: Option<bool>,
+    pub duration_s: Option<i64>,
+    pub note: Option<String>,
+}
+
+/// A person's most recent contacts, newest first.
+pub fn contacts_of(conn: &Connection, person_id: i64, limit: u32) -> Result<Vec<ContactRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, at, channel, identity, enquiry_id, call_id, urgent, action, target, reason, rules,
+                advisor, answered, duration_s, note
+         FROM contacts WHERE person_id = ?1 ORDER BY at DESC, id DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![person_id, limit], |row| {
+        Ok(ContactRow {
+            id: row.get(0)?,
+            at: millis(row.get(1)?),
+            channel: row.get(2)?,
+            identity: row.get(3)?,
+            enquiry_id: row.get(4)?,
+            call_id: row.get(5)?,
+            urgent: row.get(6)?,
+            action: row.get(7)?,
+            target: row.get(8)?,
+            reason: row.get(9)?,
+            rules: row
+                .get::<_, Option<String>>(10)?
+                .and_then(|s| serde_json::from_str(&s).ok()),
+            advisor: row.get(11)?,
+            answered: row.get(12)?,
+            duration_s: row.get(13)?,
+            note: row.get(14)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

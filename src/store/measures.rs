@@ -1,0 +1,155 @@
+//! Measures as recorded. Ending a measure keeps the row; nothing here
+//! deletes one.
+
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{Result, StoreError};
+use crate::domain::{Ending, Measure, MeasureKind, MeasureTerms};
+
+const COLUMNS: &str = "id, person_id, kind, params, on_breach, reason, notified_on, starts_on, \
+                       review_on, ends_on, set_by, ended_at, ended_by, end_reason";
+
+fn measure_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Measure>> {
+    let kind: String = row.get(2)?;
+    let params: String = row.get(3)?;
+    let on_breach: Option<String> = row.get(4)?;
+    let date = |i: usize| -> rusqlite::Result<Option<NaiveDate>> {
+        Ok(row
+            .get::<_, Option<String>>(i)?
+            .and_then(|s| s.parse().ok()))
+    };
+    let ended_at: Option<String> = row.get(11)?;
+    let parsed = (|| -> Result<Measure> {
+        let mut value: serde_json::Value = serde_json::from_str(&params)?;
+        value["kind"] = serde_json::Value::String(kind);
+        Ok(Measure {
+            id: row.get(0)?,
+            person_id: row.get(1)?,
+            kind: serde_json::from_value(value)?,
+            terms: MeasureTerms {
+                reason: row.get(5)?,
+                notified_on: date(6)?,
+                starts_on: date(7)?.unwrap_or_default(),
+                review_on: date(8)?.unwrap_or_default(),
+                ends_on: date(9)?,
+                on_breach: on_breach.map(|s| serde_json::from_str(&s)).transpose()?,
+            },
+            set_by: row.get(10)?,
+            ended: match ended_at {
+                Some(at) => Some(Ending {
+                    at: at.parse().unwrap_or_default(),
+                    by: row.get::<_, Option<String>>(12)?.unwrap_or_default(),
+                    reason: row.get::<_, Option<String>>(13)?.unwrap_or_default(),
+                }),
+                None => None,
+            },
+        })
+    })();
+    Ok(parsed)
+}
+
+/// The kind's own fields as stored in `params` (the tag lives in `kind`).
+fn params_json(kind: &MeasureKind) -> Result<String> {
+    let mut value = serde_json::to_value(kind)?;
+    if let Some(map) = value.as_object_mut() {
+        map.remove("kind");
+    }
+    Ok(value.to_string())
+}
+
+pub fn insert_measure(
+    conn: &Connection,
+    person_id: i64,
+    kind: &MeasureKind,
+    terms: &MeasureTerms,
+    set_by: &str,
+    now: &str,
+) -> Result<i64> {
+    let on_breach = terms
+        .on_breach
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()?;
+    conn.prepare_cached(
+        "INSERT INTO measures (person_id, kind, params, on_breach, reason, notified_on, starts_on,
+                               review_on, ends_on, set_by, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+    )?
+    .execute(params![
+        person_id,
+        kind.name(),
+        params_json(kind)?,
+        on_breach,
+        terms.reason,
+        terms.notified_on.map(|d| d.to_string()),
+        terms.starts_on.to_string(),
+        terms.review_on.to_string(),
+        terms.ends_on.map(|d| d.to_string()),
+        set_by,
+        now,
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn update_measure(
+    conn: &Connection,
+    id: i64,
+    kind: &MeasureKind,
+    terms: &MeasureTerms,
+    now: &str,
+) -> Result<()> {
+    let on_breach = terms
+        .on_breach
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()?;
+    conn.prepare_cached(
+        "UPDATE measures SET params = ?2, on_breach = ?3, reason = ?4, notified_on = ?5, starts_on = ?6,
+                             review_on = ?7, ends_on = ?8, updated_at = ?9
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        params_json(kind)?,
+        on_breach,
+        terms.reason,
+        terms.notified_on.map(|d| d.to_string()),
+        terms.starts_on.to_string(),
+        terms.review_on.to_string(),
+        terms.ends_on.map(|d| d.to_string()),
+        now,
+    ])?;
+    Ok(())
+}
+
+pub fn end_measure(conn: &Connection, id: i64, by: &str, reason: &str, now: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE measures SET ended_at = ?2, ended_by = ?3, end_reason = ?4, updated_at = ?2 WHERE id = ?1")?
+        .execute(params![id, now, by, reason])?;
+    Ok(())
+}
+
+pub fn get_measure(conn: &Connection, id: i64) -> Result<Measure> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM measures WHERE id = ?1"))?
+        .query_row([id], measure_row)
+        .optional()?
+        .ok_or(StoreError::NotFound("measure"))?
+}
+
+/// Every measure a person has had, ended ones included, oldest first.
+pub fn measures_of(conn: &Connection, person_id: i64) -> Result<Vec<Measure>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM measures WHERE person_id = ?1 ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([person_id], measure_row)?;
+    rows.map(|row| row?).collect()
+}
+
+/// The measures not ended: what the per-call path looks at.
+pub fn current_measures_of(conn: &Connection, person_id: i64) -> Result<Vec<Measure>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM measures WHERE person_id = ?1 AND ended_at IS NULL ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([person_id], measure_row)?;
+    rows.map(|row| row?).collect()
+}

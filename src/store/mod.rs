@@ -1,0 +1,130 @@
+//! SQLite storage: one writer thread that commits concurrent writes together
+//! (group commit), a pool of read connections, and queries named for their
+//! purpose. All rusqlite work runs off the async runtime.
+
+pub mod audit;
+pub mod contacts;
+pub mod enquiries;
+pub mod keys;
+pub mod measures;
+mod migrate;
+pub mod people;
+mod readers;
+pub mod rules;
+mod writer;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+pub use migrate::{migrate, schema_version, LATEST_VERSION};
+pub use readers::Readers;
+pub use writer::{Writer, WriterStats};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored JSON is unreadable: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{message}")]
+    Conflict {
+        field: &'static str,
+        message: String,
+    },
+    #[error(
+        "the database is at schema version {found}, newer than this fairline \
+         knows ({known}); upgrade fairline or restore a backup"
+    )]
+    SchemaTooNew { found: i64, known: i64 },
+    #[error("the storage writer has stopped")]
+    WriterGone,
+    #[error("a storage task failed: {0}")]
+    Task(String),
+}
+
+impl StoreError {
+    /// Reads a UNIQUE violation as the conflict a caller can fix.
+    pub fn conflict_on(
+        field: &'static str,
+        message: &'static str,
+    ) -> impl FnOnce(rusqlite::Error) -> StoreError {
+        move |err| match err {
+            rusqlite::Error::SqliteFailure(e, _)
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                StoreError::Conflict {
+                    field,
+                    message: message.to_owned(),
+                }
+            }
+            other => StoreError::Sqlite(other),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The database: one writer, many readers, on one file.
+#[derive(Clone)]
+pub struct Store {
+    pub writer: Writer,
+    pub readers: Readers,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database, applies pending migrations
+    /// and starts the writer.
+    pub fn open(path: &Path) -> Result<Store> {
+        let mut conn = open_connection(path)?;
+        migrate(&mut conn)?;
+        Ok(Store {
+            writer: Writer::start(conn),
+            readers: Readers::new(path.to_owned()),
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        self.readers.read(f).await
+    }
+
+    pub async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        self.writer.write(f).await
+    }
+}
+
+/// Opens a connection with the settings every fairline connection uses:
+/// WAL so readers never wait for the writer, FULL sync so a committed
+/// contact survives power loss, foreign keys, and a busy timeout for the
+/// CLI running beside the server.
+pub fn open_connection(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;",
+    )?;
+    Ok(conn)
+}
+
+/// The current moment as stored in TEXT columns.
+pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

@@ -1,0 +1,84 @@
+//! Number rules: block and allow entries for numbers and prefixes.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{Result, StoreError};
+use crate::domain::{MatchKind, NumberPattern, NumberRule, PhoneNumber, RuleAction};
+
+const COLUMNS: &str = "id, number, match_kind, action, reason, expires_at";
+
+fn rule_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<NumberRule> {
+    Ok(NumberRule {
+        id: row.get(0)?,
+        number: NumberPattern::from_stored(row.get(1)?),
+        match_kind: if row.get::<_, String>(2)? == "exact" {
+            MatchKind::Exact
+        } else {
+            MatchKind::Prefix
+        },
+        action: if row.get::<_, String>(3)? == "allow" {
+            RuleAction::Allow
+        } else {
+            RuleAction::Block
+        },
+        reason: row.get(4)?,
+        expires_at: row
+            .get::<_, Option<String>>(5)?
+            .and_then(|s| s.parse().ok()),
+    })
+}
+
+pub fn insert_rule(
+    conn: &Connection,
+    rule: &NumberRule,
+    created_by: &str,
+    now: &str,
+) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO number_rules (number, match_kind, action, reason, expires_at, created_by, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        rule.number.as_str(),
+        if rule.match_kind == MatchKind::Exact { "exact" } else { "prefix" },
+        if rule.action == RuleAction::Allow { "allow" } else { "block" },
+        rule.reason,
+        rule.expires_at.map(super::timestamp),
+        created_by,
+        now,
+    ])
+    .map_err(StoreError::conflict_on("number", "already has a rule of this match kind"))?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn get_rule(conn: &Connection, id: i64) -> Result<NumberRule> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM number_rules WHERE id = ?1"))?
+        .query_row([id], rule_row)
+        .optional()?
+        .ok_or(StoreError::NotFound("number rule"))
+}
+
+pub fn list_rules(conn: &Connection) -> Result<Vec<NumberRule>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM number_rules ORDER BY number, id"
+    ))?;
+    let rows = stmt.query_map([], rule_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn delete_rule(conn: &Connection, id: i64) -> Result<()> {
+    conn.prepare_cached("DELETE FROM number_rules WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
+/// The rules whose pattern is the number or one of its prefixes: an index
+/// look-up per prefix rather than a scan of every rule.
+pub fn rules_for(conn: &Connection, number: &PhoneNumber) -> Result<Vec<NumberRule>> {
+    let prefixes: Vec<&str> = number.prefixes().collect();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM number_rules WHERE number IN (SELECT value FROM json_each(?1))"
+    ))?;
+    let rows = stmt.query_map([serde_json::to_string(&prefixes)?], rule_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,0 +1,210 @@
+//! Starting a real fairline for a test: a temporary database, one key per
+//! role made with the real CLI, the server on port 0, and HTTP helpers.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_fairline");
+pub const ROLES: [&str; 4] = ["pbx", "advisor", "supervisor", "admin"];
+
+/// Runs the CLI against `db` with a clean environment; returns stdout.
+pub fn cli(db: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .args(args)
+        .arg("--database")
+        .arg(db)
+        .env_clear()
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("running fairline")
+}
+
+/// Creates a key and returns it (the last line the command prints).
+pub fn create_key(db: &Path, role: &str, name: &str) -> String {
+    let out = cli(db, &["keys", "create", "--role", role, "--name", name]);
+    assert!(
+        out.status.success(),
+        "keys create: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub keys: HashMap<&'static str, String>,
+    pub client: reqwest::Client,
+    pub db: PathBuf,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `fairline serve` and waits for the line that says where it
+/// listens: no fixed port, no sleeping.
+pub fn spawn_server(db: &Path, envs: &[(&str, &str)]) -> (Child, String) {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--database"])
+        .arg(db)
+        .env_clear()
+        .env("RUST_LOG", "info")
+        .envs(envs.iter().copied())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("starting fairline serve");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("server exited before listening")
+            .unwrap();
+        if let Some(rest) = line.split("listening addr=").nth(1) {
+            break rest.trim().to_owned();
+        }
+    };
+    // Keep draining the log so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, format!("http://{addr}"))
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+pub async fn spawn_app_with(envs: &[(&str, &str)]) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("fairline.db");
+    let keys = ROLES
+        .iter()
+        .map(|role| (*role, create_key(&db, role, &format!("{role}-key"))))
+        .collect();
+    let (child, base) = spawn_server(&db, envs);
+    TestApp {
+        base,
+        keys,
+        client: reqwest::Client::new(),
+        db,
+        child,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        role: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.keys[role]);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    pub async fn get(&self, path: &str, role: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, role, None).await
+    }
+
+    pub async fn post(&self, path: &str, role: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, role, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, role: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::PATCH, path, role, Some(body)).await
+    }
+
+    /// Creates a person with one phone number; returns the id.
+    pub async fn person(&self, name: &str, phone: &str) -> i64 {
+        let (status, body) = self
+            .post(
+                "/v1/people",
+                "supervisor",
+                json!({"name": name, "phones": [phone]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["id"].as_i64().unwrap()
+    }
+
+    /// Records a measure of `kind` with sound terms plus `fields`.
+    pub async fn measure(&self, person: i64, fields: Value) -> Value {
+        // Yesterday, so the measure is in force whatever the local date.
+        let start = chrono::Utc::now().date_naive() - chrono::Days::new(1);
+        let mut body = json!({
+            "reason": "agreed after repeated calls about the same issue",
+            "notified_on": start.to_string(),
+            "starts_on": start.to_string(),
+            "review_on": (start + chrono::Days::new(60)).to_string(),
+        });
+        body.as_object_mut()
+            .unwrap()
+            .extend(fields.as_object().unwrap().clone());
+        let (status, measure) = self
+            .post(&format!("/v1/people/{person}/measures"), "supervisor", body)
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{measure}");
+        measure
+    }
+
+    /// Screens a call as the PBX; returns the JSON answer.
+    pub async fn screen(&self, caller: &str, call_id: &str) -> Value {
+        self.screen_with(&[("caller", caller), ("call_id", call_id), ("dialed", "0800")])
+            .await
+    }
+
+    pub async fn screen_with(&self, query: &[(&str, &str)]) -> Value {
+        let resp = self
+            .client
+            .get(format!("{}/v1/screen", self.base))
+            .query(query)
+            .bearer_auth(&self.keys["pbx"])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        resp.json().await.unwrap()
+    }
+
+    pub async fn history(&self, person: i64) -> Vec<Value> {
+        let (status, body) = self
+            .get(&format!("/v1/people/{person}/contacts"), "advisor")
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["contacts"].as_array().unwrap().clone()
+    }
+
+    pub async fn audit_len(&self) -> usize {
+        let (_, body) = self.get("/v1/audit?limit=1000", "admin").await;
+        body["entries"].as_array().unwrap().len()
+    }
+}
