@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use tracing::Instrument;
 
 use crate::app::AppState;
-use crate::decision::{self, Call, Decision, Person, Situation};
+use rusqlite::Connection;
+
+use crate::decision::{self, Call, Decision, Person, Policy, Situation};
 use crate::domain::{CallId, CallerId, Enquiry, Measure, NumberRule};
 use crate::error::AppError;
 use crate::store::{contacts, enquiries, measures, people, rules, StoreError};
@@ -92,7 +94,7 @@ impl ScreenRequest {
     }
 }
 
-/// What the store knows about a caller, gathered in one read.
+/// What the store knows about a caller.
 enum Known {
     /// This call id was screened before: its first answer.
     Retry(Decision),
@@ -119,7 +121,7 @@ pub async fn screen(state: &AppState, call: ParsedCall, recorded_by: &str) -> De
         caller = %call.caller.number().map(|n| n.redacted()).unwrap_or_else(|| "withheld".into()),
     );
     async {
-        match screen_and_record(state, &call, recorded_by).await {
+        match screen_and_record(state, call, recorded_by).await {
             Ok(decision) => {
                 tracing::info!(action = decision.action.as_str(), reason = %decision.reason, "screened");
                 decision
@@ -134,59 +136,59 @@ pub async fn screen(state: &AppState, call: ParsedCall, recorded_by: &str) -> De
     .await
 }
 
+/// Looks up, decides and records in one job on the writer. The writer's
+/// connection made every change, so its page cache is always warm (a
+/// reader's is emptied whenever the database changes), and a call id seen
+/// twice at once is settled by the one thread that writes.
 async fn screen_and_record(
     state: &AppState,
-    call: &ParsedCall,
+    call: ParsedCall,
     recorded_by: &str,
 ) -> Result<Decision, StoreError> {
     let now = state.now();
-    let (rules, person) = match load(state, call, now).await? {
-        Known::Retry(decision) => return Ok(decision),
-        Known::Fresh { rules, person } => (rules, person),
-    };
-    let decision = decision::decide(
-        &Situation {
-            call: Call {
-                caller: &call.caller,
-                urgent: call.urgent,
-                enquiry: call.enquiry.as_deref(),
-            },
-            rules: &rules,
-            person: person.as_ref().map(|r| Person {
-                measures: &r.measures,
-                enquiries: &r.enquiries,
-                history: &r.history,
-            }),
-            now,
-        },
-        &state.policy,
-    );
-    let person_id = person.as_ref().map(|r| r.id);
-    let enquiry_id = person.as_ref().and_then(|r| {
-        let given = call.enquiry.as_deref()?;
-        r.enquiries
-            .iter()
-            .find(|e| e.is_named_by(given))
-            .map(|e| e.id)
-    });
-    let call_id = call.call_id.clone();
-    let caller = call.caller.number().map(|n| n.as_str().to_owned());
-    let dialed = call.dialed.clone();
-    let urgent = call.urgent;
+    let policy = state.policy.clone();
     let recorded_by = recorded_by.to_owned();
     state
         .store
         .write(move |conn| {
+            let (rules, person) = match load(conn, &call, now, &policy)? {
+                Known::Retry(decision) => return Ok(decision),
+                Known::Fresh { rules, person } => (rules, person),
+            };
+            let decision = decision::decide(
+                &Situation {
+                    call: Call {
+                        caller: &call.caller,
+                        urgent: call.urgent,
+                        enquiry: call.enquiry.as_deref(),
+                    },
+                    rules: &rules,
+                    person: person.as_ref().map(|r| Person {
+                        measures: &r.measures,
+                        enquiries: &r.enquiries,
+                        history: &r.history,
+                    }),
+                    now,
+                },
+                &policy,
+            );
+            let enquiry_id = person.as_ref().and_then(|r| {
+                let given = call.enquiry.as_deref()?;
+                r.enquiries
+                    .iter()
+                    .find(|e| e.is_named_by(given))
+                    .map(|e| e.id)
+            });
             contacts::record_call(
                 conn,
                 &contacts::NewCall {
                     at: now,
-                    call_id: &call_id,
-                    caller: caller.as_deref(),
-                    dialed: &dialed,
-                    person_id,
+                    call_id: &call.call_id,
+                    caller: call.caller.number().map(|n| n.as_str()),
+                    dialed: &call.dialed,
+                    person_id: person.as_ref().map(|r| r.id),
                     enquiry_id,
-                    urgent,
+                    urgent: call.urgent,
                     decision: &decision,
                     recorded_by: &recorded_by,
                 },
@@ -195,45 +197,41 @@ async fn screen_and_record(
         .await
 }
 
-async fn load(
-    state: &AppState,
+fn load(
+    conn: &Connection,
     call: &ParsedCall,
     now: DateTime<Utc>,
+    policy: &Policy,
 ) -> Result<Known, StoreError> {
-    let call_id = call.call_id.clone();
-    let number = call.caller.number().cloned();
-    let policy = state.policy.clone();
-    state
-        .store
-        .read(move |conn| {
-            if let Some(decision) = contacts::decision_for_call(conn, &call_id)? {
-                return Ok(Known::Retry(decision));
-            }
-            let Some(number) = number else {
-                return Ok(Known::Fresh {
-                    rules: Vec::new(),
-                    person: None,
-                });
-            };
-            let rules = rules::rules_for(conn, &number)?;
-            let person = match people::person_with(conn, &people::Identity::Phone(number))? {
-                None => None,
-                Some(id) => {
-                    let measures = measures::current_measures_of(conn, id)?;
-                    let enquiries = enquiries::enquiries_of(conn, id)?;
-                    let history = match decision::history_since(&measures, now, &policy) {
-                        Some(since) => contacts::history_since(conn, id, since)?,
-                        None => Vec::new(),
-                    };
-                    Some(Record {
-                        id,
-                        measures,
-                        enquiries,
-                        history,
-                    })
-                }
-            };
-            Ok(Known::Fresh { rules, person })
-        })
-        .await
+    if let Some(decision) = contacts::decision_for_call(conn, &call.call_id)? {
+        return Ok(Known::Retry(decision));
+    }
+    let Some(number) = call.caller.number() else {
+        return Ok(Known::Fresh {
+            rules: Vec::new(),
+            person: None,
+        });
+    };
+    let rules = rules::rules_for(conn, number)?;
+    let Some(id) = people::person_with(conn, &people::Identity::Phone(number.clone()))? else {
+        return Ok(Known::Fresh {
+            rules,
+            person: None,
+        });
+    };
+    let measures = measures::current_measures_of(conn, id)?;
+    let enquiries = enquiries::enquiries_of(conn, id)?;
+    let history = match decision::history_since(&measures, now, policy) {
+        Some(since) => contacts::history_since(conn, id, since)?,
+        None => Vec::new(),
+    };
+    Ok(Known::Fresh {
+        rules,
+        person: Some(Record {
+            id,
+            measures,
+            enquiries,
+            history,
+        }),
+    })
 }

@@ -114,6 +114,7 @@ impl Store {
 /// contact survives power loss, foreign keys, and a busy timeout for the
 /// CLI running beside the server.
 pub fn open_connection(path: &Path) -> Result<Connection> {
+    disable_memory_statistics();
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.execute_batch(
@@ -122,6 +123,21 @@ pub fn open_connection(path: &Path) -> Result<Connection> {
          PRAGMA foreign_keys = ON;",
     )?;
     Ok(conn)
+}
+
+/// SQLite's memory statistics take a process-wide mutex on every
+/// allocation, which serialises all connections; fairline never reads them.
+fn disable_memory_statistics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sqlite3_config is only valid before SQLite initialises;
+        // this runs before the first connection opens, and if SQLite is
+        // already initialised the call returns SQLITE_MISUSE and changes
+        // nothing.
+        unsafe {
+            rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, 0);
+        }
+    });
 }
 
 /// The current moment as stored in TEXT columns.

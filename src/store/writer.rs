@@ -35,6 +35,8 @@ pub struct WriterStats {
 
 impl Writer {
     pub fn start(conn: Connection) -> Writer {
+        // Screening and every supervisor change share this connection.
+        conn.set_prepared_statement_cache_capacity(128);
         let (jobs, rx) = mpsc::unbounded_channel();
         let stats = Arc::new(WriterStats::default());
         let thread_stats = stats.clone();
@@ -117,40 +119,38 @@ fn commit_batch(
     batch: &mut Vec<Job>,
 ) -> (Vec<Completion>, Result<(), String>) {
     let mut completions = Vec::with_capacity(batch.len());
-    let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
-        Ok(tx) => tx,
-        Err(e) => {
-            tracing::error!(error = %e, "could not begin a write transaction");
-            for job in batch.drain(..) {
-                // Never run: report the failure without touching the database.
-                drop(job);
-            }
-            return (completions, Err(e.to_string()));
-        }
-    };
-    let mut tx = tx;
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        tracing::error!(error = %e, "could not begin a write transaction");
+        // The jobs never ran; dropping them tells each caller it failed.
+        batch.clear();
+        return (completions, Err(e.to_string()));
+    }
     for job in batch.drain(..) {
-        let savepoint = match tx.savepoint() {
-            Ok(sp) => sp,
-            Err(e) => {
-                tracing::error!(error = %e, "could not open a savepoint");
-                continue;
-            }
-        };
-        let (ok, done) = job(&savepoint);
-        let kept = if ok {
-            savepoint.commit()
+        if let Err(e) = savepoint(conn, "SAVEPOINT job") {
+            tracing::error!(error = %e, "could not open a savepoint");
+            continue;
+        }
+        let (ok, done) = job(conn);
+        let closed = if ok {
+            savepoint(conn, "RELEASE job")
         } else {
-            savepoint.finish()
+            savepoint(conn, "ROLLBACK TO job").and_then(|()| savepoint(conn, "RELEASE job"))
         };
-        if let Err(e) = kept {
+        if let Err(e) = closed {
             tracing::error!(error = %e, "could not close a savepoint");
         }
         completions.push(done);
     }
-    let committed = tx.commit().map_err(|e| {
+    let committed = conn.execute_batch("COMMIT").map_err(|e| {
         tracing::error!(error = %e, "group commit failed");
+        let _ = conn.execute_batch("ROLLBACK");
         e.to_string()
     });
     (completions, committed)
+}
+
+/// Savepoint statements are prepared once and reused: opening one per
+/// write is on the per-call path.
+fn savepoint(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
 }
