@@ -3,6 +3,7 @@
 //! purpose. All rusqlite work runs off the async runtime.
 
 pub mod audit;
+mod checkpointer;
 pub mod contacts;
 pub mod enquiries;
 pub mod keys;

@@ -35,8 +35,15 @@ pub struct WriterStats {
 
 impl Writer {
     pub fn start(conn: Connection) -> Writer {
-        // Screening and every supervisor change share this connection.
+        // Screening and every supervisor change share this connection. As
+        // the only writer, its page cache is never invalidated, so it is
+        // worth making large. Checkpoints are the checkpointer's job.
         conn.set_prepared_statement_cache_capacity(128);
+        if let Err(e) =
+            conn.execute_batch("PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 0;")
+        {
+            tracing::warn!(error = %e, "could not size the writer's cache");
+        }
         let (jobs, rx) = mpsc::unbounded_channel();
         let stats = Arc::new(WriterStats::default());
         let thread_stats = stats.clone();
@@ -91,6 +98,9 @@ impl Writer {
 }
 
 fn run(mut conn: Connection, mut rx: mpsc::UnboundedReceiver<Job>, stats: &WriterStats) {
+    let checkpointer = conn
+        .path()
+        .map(|p| super::checkpointer::Checkpointer::start(p.into()));
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.blocking_recv() {
         batch.push(first);
@@ -111,6 +121,24 @@ fn run(mut conn: Connection, mut rx: mpsc::UnboundedReceiver<Job>, stats: &Write
         for done in completions {
             done(committed.clone());
         }
+        // Between batches, with every caller answered, is the one moment
+        // the writer can finish a checkpoint without delaying anyone's commit.
+        let rewind = || {
+            checkpointer
+                .as_ref()
+                .is_some_and(|c| c.rewind.swap(false, Ordering::Relaxed))
+        };
+        if rx.is_empty() && rewind() {
+            if let Err(e) = super::checkpointer::passive_checkpoint(&conn) {
+                tracing::warn!(error = %e, "could not finish the checkpoint");
+            }
+        }
+    }
+    drop(checkpointer);
+    // Leave a database whose log is folded in, so a copy of the file alone
+    // is complete.
+    if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);") {
+        tracing::warn!(error = %e, "final checkpoint failed; the log will be replayed on next start");
     }
 }
 
