@@ -19,6 +19,8 @@
 //!   record, answer; fails open.
 //! - [`http`]: one router per area (screening, people, enquiries, measures,
 //!   number rules, contacts, audit).
+//! - [`pbx`]: adapters for the PBXs' own protocols: FastAGI for Asterisk,
+//!   mod_xml_curl for FreeSWITCH.
 //! - [`auth`]: API keys, roles and the extractor that demands them.
 //! - [`config`]: layered settings; [`app`]: state, router, serving;
 //!   [`error`]: the API's one error type; [`cli`]: the command line.
@@ -30,5 +32,6 @@ pub mod decision;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod pbx;
 pub mod screening;
 pub mod store;

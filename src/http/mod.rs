@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .merge(rules::router())
         .merge(contacts::router())
         .merge(audit::router())
+        .merge(crate::pbx::router())
         .route("/healthz", get(|| async { "ok\n" }))
         .fallback(|| async { AppError::NotFound("route") })
         .layer(DefaultBodyLimit::max(limit))

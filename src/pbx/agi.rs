@@ -1,0 +1,1 @@
+//! FastAGI for Asterisk: `AGI(agi://host:4573/screen)`.
