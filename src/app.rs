@@ -34,6 +34,7 @@ impl AppState {
 /// A bound, ready-to-serve fairline.
 pub struct Application {
     listener: TcpListener,
+    agi: Option<TcpListener>,
     state: AppState,
 }
 
@@ -44,6 +45,10 @@ impl Application {
         let path = settings.database.clone();
         let store = tokio::task::spawn_blocking(move || Store::open(&path)).await??;
         let listener = TcpListener::bind(settings.listen).await?;
+        let agi = match settings.agi_listen {
+            Some(addr) => Some(TcpListener::bind(addr).await?),
+            None => None,
+        };
         let state = AppState {
             policy: Arc::new(settings.policy()),
             settings: Arc::new(settings),
@@ -51,11 +56,20 @@ impl Application {
             store,
             keys: Arc::new(KeyCache::default()),
         };
-        Ok(Application { listener, state })
+        Ok(Application {
+            listener,
+            agi,
+            state,
+        })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// Where FastAGI listens, when it is configured.
+    pub fn agi_addr(&self) -> Option<SocketAddr> {
+        self.agi.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     /// Serves until `shutdown` resolves, lets in-flight requests finish,
@@ -64,15 +78,38 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let Application { listener, state } = self;
+        let Application {
+            listener,
+            agi,
+            state,
+        } = self;
         let writer = state.store.writer.clone();
+        // One signal, heard by every listener.
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        });
+        let agi = agi.map(|listener| {
+            let allowed = Arc::new(state.settings.agi_allowed_sources.clone());
+            let timeout = std::time::Duration::from_millis(state.settings.agi_timeout_ms);
+            let agi =
+                crate::pbx::agi::serve(listener, state.clone(), allowed, timeout, stopping.clone());
+            tokio::spawn(agi)
+        });
         let router = crate::http::router(state);
+        let mut http_stopping = stopping;
         axum::serve(
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            let _ = http_stopping.wait_for(|stop| *stop).await;
+        })
         .await?;
+        if let Some(agi) = agi {
+            agi.await?;
+        }
         tokio::task::spawn_blocking(move || writer.join()).await?;
         tracing::info!("stopped; every acknowledged write is committed");
         Ok(())

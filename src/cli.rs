@@ -109,6 +109,9 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
     runtime.block_on(async {
         let app = Application::build(settings).await?;
         tracing::info!(addr = %app.local_addr()?, "listening");
+        if let Some(addr) = app.agi_addr() {
+            tracing::info!(%addr, "agi listening");
+        }
         app.run_until(shutdown_signal()).await
     })
 }

@@ -1,7 +1,7 @@
 //! Typed settings, layered: built-in defaults, then a TOML file
 //! (`--config` or `FAIRLINE_CONFIG`), then `FAIRLINE_*` environment variables.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
@@ -42,6 +42,12 @@ pub struct Settings {
     pub body_limit_bytes: usize,
     /// Log format: `text` for people, `json` for log collectors.
     pub log_format: LogFormat,
+    /// Address for FastAGI (`agi://…/screen`); off unless set.
+    pub agi_listen: Option<SocketAddr>,
+    /// The only source addresses FastAGI accepts: AGI has no authentication.
+    pub agi_allowed_sources: Vec<IpAddr>,
+    /// How long an AGI peer may take to send its request or answer a command.
+    pub agi_timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,6 +73,12 @@ impl Default for Settings {
             review_grace_days: 28,
             body_limit_bytes: 64 * 1024,
             log_format: LogFormat::Text,
+            agi_listen: None,
+            agi_allowed_sources: vec![
+                IpAddr::V4(Ipv4Addr::LOCALHOST),
+                IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ],
+            agi_timeout_ms: 5000,
         }
     }
 }
@@ -118,6 +130,9 @@ impl Settings {
         if self.divert_target.trim().is_empty() {
             return invalid("divert_target", "must not be empty");
         }
+        if self.agi_timeout_ms == 0 {
+            return invalid("agi_timeout_ms", "must be at least 1");
+        }
         Ok(())
     }
 
@@ -168,7 +183,14 @@ mod tests {
             )?;
             jail.set_env("FAIRLINE_DEFAULT_TARGET", "queue-b");
             jail.set_env("FAIRLINE_MAX_REVIEW_MONTHS", "3");
+            jail.set_env("FAIRLINE_AGI_LISTEN", "127.0.0.1:4573");
+            jail.set_env("FAIRLINE_AGI_ALLOWED_SOURCES", "[\"192.0.2.10\"]");
             let s = Settings::load(Some(Path::new("fairline.toml"))).unwrap();
+            assert_eq!(s.agi_listen, Some("127.0.0.1:4573".parse().unwrap()));
+            assert_eq!(
+                s.agi_allowed_sources,
+                vec!["192.0.2.10".parse::<IpAddr>().unwrap()]
+            );
             assert_eq!(s.default_target, "queue-b");
             assert_eq!(s.region, "IE");
             assert_eq!(s.max_review_months, 3);

@@ -43,6 +43,8 @@ pub fn create_key(db: &Path, role: &str, name: &str) -> String {
 
 pub struct TestApp {
     pub base: String,
+    /// The FastAGI address, when the test turned it on.
+    pub agi: Option<String>,
     pub keys: HashMap<&'static str, String>,
     pub client: reqwest::Client,
     pub db: PathBuf,
@@ -58,8 +60,9 @@ impl Drop for TestApp {
 }
 
 /// Starts `fairline serve` and waits for the line that says where it
-/// listens: no fixed port, no sleeping.
-pub fn spawn_server(db: &Path, envs: &[(&str, &str)]) -> (Child, String) {
+/// listens (and where FastAGI listens, if configured): no fixed port, no
+/// sleeping.
+pub fn spawn_server(db: &Path, envs: &[(&str, &str)]) -> (Child, String, Option<String>) {
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--database"])
         .arg(db)
@@ -71,18 +74,23 @@ pub fn spawn_server(db: &Path, envs: &[(&str, &str)]) -> (Child, String) {
         .spawn()
         .expect("starting fairline serve");
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = loop {
+    let mut address_after = |marker: &str| loop {
         let line = lines
             .next()
             .expect("server exited before listening")
             .unwrap();
-        if let Some(rest) = line.split("listening addr=").nth(1) {
+        if let Some(rest) = line.split(marker).nth(1) {
             break rest.trim().to_owned();
         }
     };
+    let addr = address_after(" listening addr=");
+    let agi = envs
+        .iter()
+        .any(|(k, _)| *k == "FAIRLINE_AGI_LISTEN")
+        .then(|| address_after("agi listening addr="));
     // Keep draining the log so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    (child, format!("http://{addr}"))
+    (child, format!("http://{addr}"), agi)
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -96,9 +104,10 @@ pub async fn spawn_app_with(envs: &[(&str, &str)]) -> TestApp {
         .iter()
         .map(|role| (*role, create_key(&db, role, &format!("{role}-key"))))
         .collect();
-    let (child, base) = spawn_server(&db, envs);
+    let (child, base, agi) = spawn_server(&db, envs);
     TestApp {
         base,
+        agi,
         keys,
         client: reqwest::Client::new(),
         db,
