@@ -1,13 +1,14 @@
-//! Copies the write-ahead log back into the database on a thread of its
-//! own. Left to the writer (SQLite's automatic checkpoint), a checkpoint
-//! runs inside a commit and every call waiting on that commit waits for it
-//! too; here the copying runs beside the writer.
+//! Copies the write-ahead log back into the database, on a thread of its
+//! own and, whenever it can, in a quiet moment.
 //!
-//! A checkpoint beside a busy writer never catches up completely (each
-//! call adds a frame while it copies), and SQLite only rewinds the log to
-//! its start once every frame is copied. So when the log has grown long,
-//! the checkpointer asks the writer to finish the job: between batches the
-//! writer copies the handful of frames left, and its next commit rewinds.
+//! A checkpoint ends with an fsync of the database file, and on a shared
+//! disk that fsync delays the commit fsync of every call in flight. So the
+//! checkpointer waits until the writer has been idle for a tick (between
+//! calls, which is nearly always at a helpline's pace) and checkpoints then.
+//! Only when calls never pause and the log passes `FORCE_AFTER_WRITES`
+//! does it checkpoint under load, and then it asks the writer to copy the
+//! last frames between batches, since SQLite rewinds the log to its start
+//! only once every frame is copied.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,11 +17,15 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-/// How often the log is copied back.
-const EVERY: Duration = Duration::from_millis(500);
+use super::writer::WriterStats;
 
-/// A log longer than this many pages (about 16 MB) is rewound.
-const REWIND_AFTER_FRAMES: i64 = 4096;
+/// How often the checkpointer looks; also how long the writer must have
+/// been idle for a quiet checkpoint.
+const TICK: Duration = Duration::from_millis(50);
+
+/// Writes since the last checkpoint after which one is made even under
+/// load (roughly 64 MB of log at a few pages a call).
+const FORCE_AFTER_WRITES: u64 = 4000;
 
 pub struct Checkpointer {
     stop: Arc<AtomicBool>,
@@ -30,25 +35,14 @@ pub struct Checkpointer {
 }
 
 impl Checkpointer {
-    pub fn start(path: PathBuf) -> Checkpointer {
+    pub fn start(path: PathBuf, stats: Arc<WriterStats>) -> Checkpointer {
         let stop = Arc::new(AtomicBool::new(false));
         let rewind = Arc::new(AtomicBool::new(false));
         let (flag, wanted) = (stop.clone(), rewind.clone());
         let thread = std::thread::Builder::new()
             .name("fairline-checkpoint".into())
             .spawn(move || match super::open_connection(&path) {
-                Ok(conn) => {
-                    while !flag.load(Ordering::Relaxed) {
-                        std::thread::sleep(EVERY);
-                        match passive_checkpoint(&conn) {
-                            Ok(frames) if frames > REWIND_AFTER_FRAMES => {
-                                wanted.store(true, Ordering::Relaxed)
-                            }
-                            Ok(_) => {}
-                            Err(e) => tracing::warn!(error = %e, "checkpoint failed; will retry"),
-                        }
-                    }
-                }
+                Ok(conn) => run(&conn, &stats, &flag, &wanted),
                 Err(e) => tracing::error!(error = %e, "checkpointer could not open the database"),
             })
             .expect("spawning the checkpoint thread");
@@ -56,6 +50,30 @@ impl Checkpointer {
             stop,
             rewind,
             thread: Some(thread),
+        }
+    }
+}
+
+fn run(conn: &Connection, stats: &WriterStats, stop: &AtomicBool, rewind: &AtomicBool) {
+    let writes = || stats.writes.load(Ordering::Relaxed);
+    let (mut seen, mut checkpointed) = (writes(), writes());
+    while !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(TICK);
+        let now = writes();
+        let idle = now == seen;
+        seen = now;
+        let behind = now - checkpointed;
+        if behind == 0 || !(idle || behind >= FORCE_AFTER_WRITES) {
+            continue;
+        }
+        match passive_checkpoint(conn) {
+            Ok(_) => {
+                checkpointed = now;
+                if !idle {
+                    rewind.store(true, Ordering::Relaxed);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "checkpoint failed; will retry"),
         }
     }
 }

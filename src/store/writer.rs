@@ -49,7 +49,7 @@ impl Writer {
         let thread_stats = stats.clone();
         let handle = std::thread::Builder::new()
             .name("fairline-writer".into())
-            .spawn(move || run(conn, rx, &thread_stats))
+            .spawn(move || run(conn, rx, thread_stats))
             .expect("spawning the writer thread");
         Writer {
             jobs,
@@ -97,10 +97,10 @@ impl Writer {
     }
 }
 
-fn run(mut conn: Connection, mut rx: mpsc::UnboundedReceiver<Job>, stats: &WriterStats) {
+fn run(mut conn: Connection, mut rx: mpsc::UnboundedReceiver<Job>, stats: Arc<WriterStats>) {
     let checkpointer = conn
         .path()
-        .map(|p| super::checkpointer::Checkpointer::start(p.into()));
+        .map(|p| super::checkpointer::Checkpointer::start(p.into(), stats.clone()));
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.blocking_recv() {
         batch.push(first);
