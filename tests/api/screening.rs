@@ -383,3 +383,30 @@ async fn bad_screening_requests_name_the_field_and_record_nothing() {
     }
     assert!(app.history(ann).await.is_empty());
 }
+
+#[tokio::test]
+async fn when_storage_fails_a_well_formed_call_is_routed_with_reason_fail_open() {
+    let app = spawn_app().await;
+    let ann = app.person("Ann", "07700 900123").await;
+    app.measure(
+        ann,
+        json!({"kind": "frequency_limit", "max_contacts": 5, "per": "week"}),
+    )
+    .await;
+    app.measure(ann, json!({"kind": "block"})).await;
+    assert_eq!(app.screen("07700 900123", "s-1").await["action"], "block");
+
+    // Another process breaks the database under the running server.
+    let conn = rusqlite::Connection::open(&app.db).unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .unwrap();
+    conn.execute_batch("ALTER TABLE contacts RENAME TO contacts_lost")
+        .unwrap();
+
+    let answer = app.screen("07700 900123", "s-2").await;
+    assert_eq!(
+        (answer["action"].as_str(), answer["reason"].as_str()),
+        (Some("route"), Some("fail_open"))
+    );
+    assert_eq!(answer["target"], "helpline");
+}
