@@ -1,9 +1,490 @@
-//! FreeSWITCH mod_xml_curl: dialplan look-ups answered with a dialplan.
+//! FreeSWITCH mod_xml_curl: a dialplan look-up is screened like `/v1/screen`
+//! and answered with a one-extension dialplan that carries out the decision.
 
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
 use axum::Router;
 
 use crate::app::AppState;
+use crate::auth::{Auth, Screening};
+use crate::decision::{Action, Decision};
+use crate::domain::CallId;
+use crate::screening::{screen, Flag, ScreenRequest};
+use crate::store::contacts;
 
+/// `POST /v1/pbx/freeswitch/dialplan` takes the form mod_xml_curl posts for
+/// every dialplan look-up (`section=dialplan`, the channel's `Caller-*` and
+/// `Hunt-*` fields and its `variable_*`s), with the pbx key as the password
+/// of HTTP Basic (`gateway-credentials`). Anything fairline cannot or
+/// should not answer gets the documented "not found" result, on which
+/// FreeSWITCH falls back to its on-disk dialplan: fairline fails open, as
+/// `/v1/screen` does. `docker/freeswitch/` has the PBX side.
 pub fn router() -> Router<AppState> {
-    Router::new()
+    Router::new().route("/v1/pbx/freeswitch/dialplan", post(dialplan))
+}
+
+/// The answer that tells FreeSWITCH to look elsewhere (the next binding,
+/// then the static dialplan), from FreeSWITCH's own documentation.
+const NOT_FOUND: &str = concat!(
+    r#"<?xml version="1.0" encoding="UTF-8" standalone="no"?>"#,
+    "\n",
+    r#"<document type="freeswitch/xml"><section name="result"><result status="not found"/></section></document>"#,
+    "\n",
+);
+
+/// FreeSWITCH's caller id number when the call carried none
+/// (`SWITCH_DEFAULT_CLID_NUMBER`): a withheld caller, not a phone number.
+const NO_CALLER_ID: &str = "0000000000";
+
+/// Why a look-up is answered "not found"; logged, never sent.
+#[derive(Debug)]
+enum Fallback {
+    /// Expected: another section, or a call already screened.
+    Pass(&'static str),
+    /// The request was not one fairline can screen.
+    Bad(String),
+    /// Storage failed; FreeSWITCH's own dialplan takes the call.
+    Failed(String),
+}
+
+impl Fallback {
+    fn log(&self) {
+        match self {
+            Fallback::Pass(why) => tracing::debug!(%why, "freeswitch look-up: not found"),
+            Fallback::Bad(why) => {
+                tracing::warn!(%why, "freeswitch look-up not screened: not found")
+            }
+            Fallback::Failed(why) => {
+                tracing::error!(%why, "freeswitch look-up failed: not found (fail open)")
+            }
+        }
+    }
+}
+
+/// Always `200 text/xml`: either the extension or "not found". Auth
+/// failures are still 401/403 (the extractor answers those), on which
+/// mod_xml_curl also falls back.
+async fn dialplan(
+    State(state): State<AppState>,
+    Auth(who, ..): Auth<Screening>,
+    req: Request,
+) -> Response {
+    let answer = match Bytes::from_request(req, &state).await {
+        Ok(body) => lookup(&state, &who.name, &body).await,
+        Err(rejection) => Err(Fallback::Bad(format!(
+            "unreadable body: {}",
+            rejection.body_text()
+        ))),
+    };
+    let xml = answer.unwrap_or_else(|fallback| {
+        fallback.log();
+        NOT_FOUND.to_owned()
+    });
+    ([(CONTENT_TYPE, "text/xml")], xml).into_response()
+}
+
+async fn lookup(state: &AppState, recorded_by: &str, body: &[u8]) -> Result<String, Fallback> {
+    // A map, not a struct: a real look-up carries about 140 fields, which
+    // vary with the endpoint and the FreeSWITCH version; unknown ones are
+    // ignored.
+    let fields: HashMap<String, String> =
+        serde_urlencoded::from_bytes(body).map_err(|e| Fallback::Bad(e.to_string()))?;
+    let get = |name: &str| fields.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+
+    if get("section") != Some("dialplan") {
+        return Err(Fallback::Pass("not a dialplan look-up"));
+    }
+    let call_id = CallId::parse(get("Unique-ID").unwrap_or(""))
+        .map_err(|m| Fallback::Bad(format!("Unique-ID {m}")))?;
+    // Hunt-Context is the context being routed in this look-up (added by
+    // mod_dialplan_xml); older versions send only the channel's context.
+    let context = get("Hunt-Context")
+        .or_else(|| get("Caller-Context"))
+        .ok_or_else(|| Fallback::Bad("Hunt-Context is required".into()))?;
+    if !is_token(context) {
+        return Err(Fallback::Bad(format!("unusable context {context:?}")));
+    }
+    let destination = get("Caller-Destination-Number")
+        .ok_or_else(|| Fallback::Bad("Caller-Destination-Number is required".into()))?;
+    if !is_plain(destination) {
+        return Err(Fallback::Bad(format!(
+            "unusable destination {destination:?}"
+        )));
+    }
+
+    // The transfer loop. Our answer ends in `transfer` to the decision's
+    // target, and a transfer makes FreeSWITCH ask again for the same
+    // channel (same Unique-ID) with the target as the destination.
+    // Screening that look-up would answer the stored decision again (the
+    // call id is idempotent) and transfer to the target again, for ever.
+    // So a look-up is answered "not found", leaving it to the static
+    // dialplan, when
+    // - the channel carries `fairline_call_id` equal to its Unique-ID: our
+    //   answer ran on this channel (it sets the variable before anything
+    //   else), so this look-up (the target, or wherever the static dialplan
+    //   sends the call next, e.g. an overflow to voicemail) is an onward
+    //   step of a call already decided. The static dialplan may set it too,
+    //   to mark a call it routed while fairline was down, so that fairline
+    //   does not screen it halfway through. Callers cannot set channel
+    //   variables; only the PBX can; or
+    // - the Unique-ID has a decision on record and the destination is that
+    //   decision's target or the divert target: the same check for a PBX
+    //   that posts no channel variables (`enable-post-var`).
+    // Any other look-up for a Unique-ID already on record is a repeat of
+    // the first one whose answer never ran; it is screened, which returns
+    // the first answer without recording a second contact.
+    if get("variable_fairline_call_id") == Some(call_id.as_str()) {
+        return Err(Fallback::Pass(
+            "an onward look-up for a call already handled",
+        ));
+    }
+    let lookup_id = call_id.clone();
+    let stored = state
+        .store
+        .read(move |conn| contacts::decision_for_call(conn, &lookup_id))
+        .await
+        .map_err(|e| Fallback::Failed(e.to_string()))?;
+    if let Some(decision) = &stored {
+        let divert_target = state.policy.divert_target.trim();
+        if destination == decision.target.trim() || destination == divert_target {
+            return Err(Fallback::Pass("the transfer of a call already screened"));
+        }
+    }
+
+    let caller = if is_withheld(&fields) {
+        String::new()
+    } else {
+        match get("Caller-Caller-ID-Number") {
+            Some(NO_CALLER_ID) => String::new(),
+            Some(number) => number.to_owned(),
+            None => return Err(Fallback::Bad("Caller-Caller-ID-Number is required".into())),
+        }
+    };
+    let call = ScreenRequest {
+        caller: Some(caller),
+        dialed: destination.to_owned(),
+        call_id: Some(call_id.as_str().to_owned()),
+        // Set by an IVR before the look-up, as `set fairline_enquiry=…`.
+        enquiry: get("variable_fairline_enquiry").map(str::to_owned),
+        urgent: get("variable_fairline_urgent").map(|v| Flag::Text(v.to_owned())),
+    }
+    .parse(state)
+    .map_err(|e| Fallback::Bad(e.to_string()))?;
+    let decision = screen(state, call, recorded_by).await;
+    if decision.reason == "fail_open" {
+        // `screen` routes when storage fails; here the static dialplan's
+        // default route does that, and knows the PBX better than we do.
+        return Err(Fallback::Failed("the screening path failed open".into()));
+    }
+    render(&call_id, context, destination, &decision)
+}
+
+/// Whether the caller asked for their number to be withheld: the caller
+/// profile's privacy flag (set from SIP `Privacy: id`), or a `privacy` /
+/// `sip_privacy` variable naming the identity.
+fn is_withheld(fields: &HashMap<String, String>) -> bool {
+    let flag = |name: &str| {
+        fields.get(name).is_some_and(|v| {
+            matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "true" | "yes" | "on" | "1"
+            )
+        })
+    };
+    // Whole words only: `hide_name` hides the name, not the number.
+    let names_identity = |name: &str| {
+        fields.get(name).is_some_and(|v| {
+            v.split(|c: char| c == ';' || c == ',' || c.is_whitespace())
+                .map(|w| w.trim().to_ascii_lowercase())
+                .any(|w| matches!(w.as_str(), "id" | "yes" | "full" | "number" | "hide_number"))
+        })
+    };
+    flag("Caller-Privacy-Hide-Number")
+        || flag("Hunt-Privacy-Hide-Number")
+        || names_identity("variable_privacy")
+        || names_identity("variable_sip_privacy")
+}
+
+/// Text FreeSWITCH will not reinterpret inside application data or a
+/// condition: no `$` (which would expand a variable, or run an API as in
+/// `${system(…)}`), no `\` (its escape character when expanding) and no
+/// control characters (which XML 1.0 cannot carry).
+fn is_plain(value: &str) -> bool {
+    !value
+        .chars()
+        .any(|c| c == '$' || c == '\\' || c.is_control())
+}
+
+/// One word of application data: `transfer` and `voicemail` split their
+/// data on spaces, so a target with a space would be read as three
+/// arguments.
+fn is_token(value: &str) -> bool {
+    !value.is_empty() && is_plain(value) && !value.chars().any(char::is_whitespace)
+}
+
+/// The extension for one decision, or a fallback when the decision holds a
+/// target or prompt FreeSWITCH could not act on safely.
+fn render(
+    call_id: &CallId,
+    context: &str,
+    destination: &str,
+    d: &Decision,
+) -> Result<String, Fallback> {
+    let unusable = |what: &str, value: &str| {
+        Fallback::Bad(format!(
+            "the decision's {what} {value:?} cannot be used in a FreeSWITCH dialplan"
+        ))
+    };
+    for (what, value) in [
+        ("target", d.target.as_str()),
+        ("prompt", d.prompt.as_str()),
+        ("reason", d.reason.as_str()),
+        ("call id", call_id.as_str()),
+    ] {
+        if !is_plain(value) {
+            return Err(unusable(what, value));
+        }
+    }
+    if d.action != Action::Block && !is_token(&d.target) {
+        return Err(unusable("target", &d.target));
+    }
+
+    // The decision, for the static dialplan, CDRs and the hangup hook; the
+    // call id also marks the channel as screened (see the transfer loop).
+    let mut actions: Vec<(&str, String)> = vec![
+        ("set", format!("fairline_action={}", d.action.as_str())),
+        ("set", format!("fairline_target={}", d.target)),
+        ("set", format!("fairline_prompt={}", d.prompt)),
+        ("set", format!("fairline_reason={}", d.reason)),
+        ("set", format!("fairline_call_id={call_id}")),
+    ];
+    let transfer = format!("{} XML {context}", d.target);
+    match d.action {
+        // No answer here: the target (the helpline's queue) answers when it
+        // takes the call; until then the caller hears ringing.
+        Action::Route => actions.push(("transfer", transfer)),
+        Action::Announce => {
+            // A prompt needs media, so the call is answered to play it.
+            if !d.prompt.is_empty() {
+                actions.push(("answer", String::new()));
+                actions.push(("playback", d.prompt.clone()));
+            }
+            actions.push(("transfer", transfer));
+        }
+        Action::Divert => {
+            actions.push(("answer", String::new()));
+            if !d.prompt.is_empty() {
+                actions.push(("playback", d.prompt.clone()));
+            }
+            // `${domain_name}` is expanded by FreeSWITCH when the call runs
+            // (the channel's, else the global set in vars.xml).
+            actions.push((
+                "voicemail",
+                format!("default ${{domain_name}} {}", d.target),
+            ));
+        }
+        // A rejection must come before any answer: once answered, the
+        // caller's side sees a connected call, not SIP 603 Decline. So no
+        // prompt is played (it would need the call answered, or early
+        // media that not every trunk passes); mod_sofia sends
+        // CALL_REJECTED as 603.
+        Action::Block => actions.push(("hangup", "CALL_REJECTED".into())),
+    }
+
+    let mut xml = String::with_capacity(1024);
+    xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n");
+    xml.push_str("<document type=\"freeswitch/xml\">\n");
+    xml.push_str("  <section name=\"dialplan\" description=\"fairline\">\n");
+    let _ = writeln!(xml, "    <context name=\"{}\">", escape(context));
+    xml.push_str("      <extension name=\"fairline\">\n");
+    // Only this destination: if FreeSWITCH asks for a context but hunts
+    // another number, the extension must not match by accident.
+    let _ = writeln!(
+        xml,
+        "        <condition field=\"destination_number\" expression=\"^{}$\">",
+        escape(&regex_escape(destination))
+    );
+    for (application, data) in &actions {
+        if data.is_empty() {
+            let _ = writeln!(xml, "          <action application=\"{application}\"/>");
+        } else {
+            let _ = writeln!(
+                xml,
+                "          <action application=\"{application}\" data=\"{}\"/>",
+                escape(data)
+            );
+        }
+    }
+    xml.push_str(
+        "        </condition>\n      </extension>\n    </context>\n  </section>\n</document>\n",
+    );
+    Ok(xml)
+}
+
+/// Escapes text for an XML attribute or element: the five characters XML
+/// reserves.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes PCRE metacharacters, so a destination such as `+448001234567`
+/// matches itself and nothing else.
+fn regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    for c in text.chars() {
+        if "\\^$.|?*+()[]{}/#".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decision::RuleHit;
+
+    #[test]
+    fn escape_replaces_the_five_reserved_characters() {
+        assert_eq!(escape(r#"a<b&"c'>"#), "a&lt;b&amp;&quot;c&apos;&gt;");
+        assert_eq!(escape("helpline"), "helpline");
+        assert_eq!(escape("&amp;"), "&amp;amp;");
+        assert_eq!(escape(""), "");
+    }
+
+    #[test]
+    fn regex_escape_makes_a_destination_match_only_itself() {
+        assert_eq!(regex_escape("+448001234567"), r"\+448001234567");
+        assert_eq!(regex_escape("*97#"), r"\*97\#");
+        assert_eq!(regex_escape("a.b(c)"), r"a\.b\(c\)");
+        assert_eq!(regex_escape("0800"), "0800");
+    }
+
+    fn fields(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn privacy_fields_withhold_the_number_only_when_they_name_it() {
+        for withheld in [
+            ("Caller-Privacy-Hide-Number", "true"),
+            ("variable_sip_privacy", "id"),
+            ("variable_sip_privacy", "header;id"),
+            ("variable_privacy", "yes"),
+            ("variable_privacy", "hide_number"),
+        ] {
+            assert!(is_withheld(&fields(&[withheld])), "{withheld:?}");
+        }
+        for shown in [
+            ("Caller-Privacy-Hide-Number", "false"),
+            ("variable_sip_privacy", "none"),
+            ("variable_privacy", "hide_name"),
+            ("variable_privacy", "no"),
+        ] {
+            assert!(!is_withheld(&fields(&[shown])), "{shown:?}");
+        }
+        assert!(!is_withheld(&fields(&[])));
+    }
+
+    fn decision(action: Action, target: &str, prompt: &str) -> Decision {
+        Decision {
+            action,
+            target: target.into(),
+            prompt: prompt.into(),
+            reason: "default".into(),
+            rules: vec![RuleHit::new("default", "test")],
+        }
+    }
+
+    fn applications(xml: &str) -> Vec<String> {
+        let doc = roxmltree::Document::parse(xml).unwrap();
+        doc.descendants()
+            .filter(|n| n.has_tag_name("action"))
+            .map(|n| n.attribute("application").unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn each_action_becomes_its_applications() {
+        let id = CallId::parse("u-1").unwrap();
+        let render = |d: &Decision| render(&id, "public", "0800", d).unwrap();
+        let with = |rest: &[&str]| {
+            let mut all = vec!["set".to_owned(); 5];
+            all.extend(rest.iter().map(|a| (*a).to_owned()));
+            all
+        };
+        assert_eq!(
+            applications(&render(&decision(Action::Route, "helpline", ""))),
+            with(&["transfer"])
+        );
+        assert_eq!(
+            applications(&render(&decision(Action::Announce, "helpline", "p"))),
+            with(&["answer", "playback", "transfer"])
+        );
+        assert_eq!(
+            applications(&render(&decision(Action::Divert, "voicemail", "p"))),
+            with(&["answer", "playback", "voicemail"])
+        );
+        assert_eq!(
+            applications(&render(&decision(Action::Divert, "voicemail", ""))),
+            with(&["answer", "voicemail"])
+        );
+        assert_eq!(
+            applications(&render(&decision(Action::Block, "", "fairline-blocked"))),
+            with(&["hangup"])
+        );
+    }
+
+    #[test]
+    fn a_target_freeswitch_cannot_act_on_falls_back() {
+        let id = CallId::parse("u-1").unwrap();
+        for (target, prompt) in [
+            ("Alex Smith/2001", ""),
+            ("", ""),
+            ("${system(reboot)}", ""),
+            ("helpline", "${system(reboot)}"),
+            ("help\u{1}line", ""),
+            (r"help\line", ""),
+        ] {
+            let d = decision(Action::Route, target, prompt);
+            assert!(
+                matches!(render(&id, "public", "0800", &d), Err(Fallback::Bad(_))),
+                "{target:?} {prompt:?}"
+            );
+        }
+        assert!(render(&id, "public", "0800", &decision(Action::Block, "", "")).is_ok());
+    }
+
+    #[test]
+    fn not_found_is_the_documented_result() {
+        let doc = roxmltree::Document::parse(NOT_FOUND).unwrap();
+        let root = doc.root_element();
+        assert_eq!(root.attribute("type"), Some("freeswitch/xml"));
+        let result = root
+            .descendants()
+            .find(|n| n.has_tag_name("result"))
+            .unwrap();
+        assert_eq!(result.attribute("status"), Some("not found"));
+    }
 }

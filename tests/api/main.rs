@@ -3,6 +3,7 @@
 
 mod agi;
 mod cli;
+mod freeswitch;
 mod helpers;
 mod people;
 mod roles;
