@@ -24,8 +24,9 @@ use super::writer::WriterStats;
 const TICK: Duration = Duration::from_millis(50);
 
 /// Writes since the last checkpoint after which one is made even under
-/// load (roughly 64 MB of log at a few pages a call).
-const FORCE_AFTER_WRITES: u64 = 4000;
+/// load: at a few pages a call, a log of some 64 MB. Larger means rarer
+/// but longer disturbances of calls in flight.
+const FORCE_AFTER_WRITES: u64 = 16_000;
 
 pub struct Checkpointer {
     stop: Arc<AtomicBool>,
