@@ -1,0 +1,242 @@
+//! The real fairline for the Asterisk tests: a temporary database, keys made
+//! with the real CLI, the HTTP API and FastAGI on port 0, and the supervisor
+//! calls that set callers up. (tests/api has its own copy: another crate.)
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_fairline");
+
+/// Creates a key with the real CLI and returns it (the last line printed).
+pub fn create_key(db: &Path, role: &str, name: &str) -> String {
+    let out = Command::new(BIN)
+        .args([
+            "keys",
+            "create",
+            "--role",
+            role,
+            "--name",
+            name,
+            "--database",
+        ])
+        .arg(db)
+        .env_clear()
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("running fairline keys create");
+    assert!(
+        out.status.success(),
+        "keys create: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+pub struct Fairline {
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    /// `127.0.0.1:PORT` of FastAGI.
+    pub agi: String,
+    pub pbx_key: String,
+    supervisor_key: String,
+    client: reqwest::Client,
+    child: Child,
+    /// Set while the process is stopped with SIGSTOP.
+    stopped: bool,
+    _dir: tempfile::TempDir,
+}
+
+impl Fairline {
+    /// Starts `fairline serve` with HTTP and FastAGI on free ports and waits
+    /// for the lines that say where they listen (no sleeping).
+    pub fn start() -> Fairline {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("fairline.db");
+        let pbx_key = create_key(&db, "pbx", "asterisk");
+        let supervisor_key = create_key(&db, "supervisor", "sam");
+        let mut child = Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0", "--database"])
+            .arg(&db)
+            .env_clear()
+            .env("RUST_LOG", "info")
+            .env("FAIRLINE_AGI_LISTEN", "127.0.0.1:0")
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("starting fairline serve");
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut address_after = |marker: &str| loop {
+            let line = lines
+                .next()
+                .expect("fairline exited before listening")
+                .unwrap();
+            if let Some(rest) = line.split(marker).nth(1) {
+                break rest.trim().to_owned();
+            }
+        };
+        // The HTTP line comes first; "agi listening addr=" also contains
+        // " listening addr=", so look for them in that order.
+        let http = address_after(" listening addr=");
+        let agi = address_after("agi listening addr=");
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Fairline {
+            base: format!("http://{http}"),
+            agi,
+            pbx_key,
+            supervisor_key,
+            client: reqwest::Client::new(),
+            child,
+            stopped: false,
+            _dir: dir,
+        }
+    }
+
+    /// Kills the server: nothing listens on its ports any more.
+    pub fn kill(&mut self) {
+        self.resume();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Freezes the server (SIGSTOP): connections are still accepted by the
+    /// kernel, but nothing answers them. `resume` (or drop) thaws it.
+    pub fn hang(&mut self) {
+        signal(self.child.id(), "-STOP");
+        self.stopped = true;
+    }
+
+    pub fn resume(&mut self) {
+        if self.stopped {
+            signal(self.child.id(), "-CONT");
+            self.stopped = false;
+        }
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let resp = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.supervisor_key)
+            .json(&body)
+            .send()
+            .await
+            .expect("request to fairline");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Records a person with one phone number; returns the id.
+    pub async fn person(&self, name: &str, phone: &str) -> i64 {
+        let (status, body) = self
+            .post("/v1/people", json!({"name": name, "phones": [phone]}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["id"].as_i64().unwrap()
+    }
+
+    /// Records a measure in force since yesterday (told in writing
+    /// yesterday, review in two months) with `fields` laid over the terms.
+    pub async fn measure(&self, person: i64, fields: Value) {
+        let start = chrono::Utc::now().date_naive() - chrono::Days::new(1);
+        let mut body = json!({
+            "reason": "agreed after repeated calls about the same issue",
+            "notified_on": start.to_string(),
+            "starts_on": start.to_string(),
+            "review_on": (start + chrono::Days::new(60)).to_string(),
+        });
+        body.as_object_mut()
+            .unwrap()
+            .extend(fields.as_object().unwrap().clone());
+        let (status, measure) = self
+            .post(&format!("/v1/people/{person}/measures"), body)
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{measure}");
+    }
+
+    /// A person whose second call of the day gets `on_breach` (a frequency
+    /// limit of one call a day).
+    pub async fn limited_caller(&self, phone: &str, action: &str, prompt: &str) -> i64 {
+        let id = self.person(&format!("caller {phone}"), phone).await;
+        self.measure(
+            id,
+            json!({"kind": "frequency_limit", "max_contacts": 1, "per": "day",
+                   "on_breach": {"action": action, "prompt": prompt}}),
+        )
+        .await;
+        id
+    }
+
+    /// A person blocked by a block measure, agreed after an earlier measure
+    /// (fairline refuses a block with no earlier measure).
+    pub async fn blocked_caller(&self, phone: &str) -> i64 {
+        let id = self.person(&format!("caller {phone}"), phone).await;
+        self.measure(
+            id,
+            json!({"kind": "frequency_limit", "max_contacts": 5, "per": "week"}),
+        )
+        .await;
+        self.measure(id, json!({"kind": "block"})).await;
+        id
+    }
+
+    /// A block number rule for every number starting with `prefix`.
+    pub async fn block_prefix(&self, prefix: &str) {
+        let (status, body) = self
+            .post(
+                "/v1/number-rules",
+                json!({"number": prefix, "match": "prefix", "action": "block",
+                       "reason": "nuisance range"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+
+    /// The person's contact history, newest first.
+    pub async fn contacts(&self, person: i64) -> Vec<Value> {
+        let resp = self
+            .client
+            .get(format!("{}/v1/people/{person}/contacts", self.base))
+            .bearer_auth(&self.supervisor_key)
+            .send()
+            .await
+            .expect("request to fairline");
+        assert_eq!(resp.status(), StatusCode::OK);
+        let body: Value = resp.json().await.unwrap();
+        body["contacts"].as_array().unwrap().clone()
+    }
+
+    /// The recorded contact for Asterisk's call id (`${UNIQUEID}`).
+    pub async fn contact(&self, person: i64, call_id: &str) -> Value {
+        let contacts = self.contacts(person).await;
+        contacts
+            .iter()
+            .find(|c| c["call_id"] == call_id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no contact with call_id {call_id}: {contacts:?}"))
+    }
+}
+
+impl Drop for Fairline {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn signal(pid: u32, signal: &str) {
+    let status = Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .expect("running kill");
+    assert!(status.success(), "kill {signal} {pid}");
+}
