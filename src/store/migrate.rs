@@ -6,7 +6,13 @@ use rusqlite::Connection;
 use super::{Result, StoreError};
 
 /// The migrations, in order; the position is the schema version it brings.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_core", include_str!("../../schema/0001_core.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_core", include_str!("../../schema/0001_core.sql")),
+    (
+        "0002_covering_contact_history",
+        include_str!("../../schema/0002_covering_contact_history.sql"),
+    ),
+];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
 
