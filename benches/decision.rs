@@ -113,6 +113,7 @@ fn bench_decide(c: &mut Criterion) {
             caller: &caller,
             urgent: false,
             enquiry: Some("ENQ-1"),
+            flooding: false,
         },
         rules: &rules,
         person: Some(Person {

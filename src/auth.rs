@@ -6,7 +6,9 @@ use std::marker::PhantomData;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::extract::FromRequestParts;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use base64::Engine;
@@ -87,20 +89,41 @@ fn presented_key(parts: &Parts) -> Option<String> {
     None
 }
 
+/// The key's principal. A source that keeps presenting bad keys is locked
+/// out for a while (429), and staff keys are rate limited per key and per
+/// source; the PBX's key is not, since every call uses it (the flood guard
+/// limits callers instead).
 pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Principal, AppError> {
-    let key = presented_key(parts).ok_or(AppError::Unauthorized)?;
-    let hash = hash_key(&key);
-    if let Some(principal) = state.keys.get(&hash) {
-        return Ok(principal);
+    let source = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    if let Some(source) = source {
+        state.limits.check_locked(source)?;
     }
-    let lookup = hash.clone();
-    let (name, role) = state
-        .store
-        .read(move |conn| keys::key_by_hash(conn, &lookup))
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    let principal = Principal { name, role };
-    state.keys.put(hash, principal.clone());
+    let refuse = || match source {
+        Some(source) => state.limits.sign_in_failed(source),
+        None => AppError::Unauthorized,
+    };
+    let key = presented_key(parts).ok_or_else(refuse)?;
+    let hash = hash_key(&key);
+    let principal = match state.keys.get(&hash) {
+        Some(principal) => principal,
+        None => {
+            let lookup = hash.clone();
+            let (name, role) = state
+                .store
+                .read(move |conn| keys::key_by_hash(conn, &lookup))
+                .await?
+                .ok_or_else(refuse)?;
+            let principal = Principal { name, role };
+            state.keys.put(hash, principal.clone());
+            principal
+        }
+    };
+    if let (Some(source), false) = (source, principal.role == Role::Pbx) {
+        state.limits.check_request(&principal.name, source)?;
+    }
     Ok(principal)
 }
 

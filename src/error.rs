@@ -39,6 +39,8 @@ pub enum AppError {
     UnsupportedMediaType(&'static str),
     #[error("the request body is too large")]
     PayloadTooLarge,
+    #[error("too many requests; try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
     #[error("internal error")]
     Internal(String),
 }
@@ -59,6 +61,7 @@ impl AppError {
             AppError::Malformed(_) => StatusCode::BAD_REQUEST,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -74,6 +77,7 @@ impl AppError {
             AppError::Malformed(_) => "malformed_body",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::PayloadTooLarge => "payload_too_large",
+            AppError::RateLimited { .. } => "rate_limited",
             AppError::Internal(_) => "internal",
         }
     }
@@ -114,6 +118,12 @@ impl IntoResponse for AppError {
         if let Some(field) = self.field() {
             body["field"] = json!(field);
         }
-        (status, Json(json!({ "error": body }))).into_response()
+        let mut response = (status, Json(json!({ "error": body }))).into_response();
+        if let AppError::RateLimited { retry_after_secs } = self {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, retry_after_secs.into());
+        }
+        response
     }
 }

@@ -98,6 +98,7 @@ pub fn rule(id: i64, pattern: &str, kind: MatchKind, action: RuleAction) -> Numb
 pub struct Case {
     pub caller: CallerId,
     pub urgent: bool,
+    pub flooding: bool,
     pub enquiry: Option<String>,
     pub rules: Vec<NumberRule>,
     pub known: bool,
@@ -112,6 +113,7 @@ impl Default for Case {
         Case {
             caller: caller(),
             urgent: false,
+            flooding: false,
             enquiry: None,
             rules: Vec::new(),
             known: true,
@@ -136,6 +138,7 @@ impl Case {
                 caller: &self.caller,
                 urgent: self.urgent,
                 enquiry: self.enquiry.as_deref(),
+                flooding: self.flooding,
             },
             rules: &self.rules,
             person,

@@ -42,6 +42,9 @@ pub struct Call<'a> {
     pub urgent: bool,
     /// The enquiry reference the caller gave, if any.
     pub enquiry: Option<&'a str>,
+    /// The number has called more often than the flood guard allows in its
+    /// window (counted outside, since it is about the last seconds).
+    pub flooding: bool,
 }
 
 /// One earlier contact, as far as limits care.
@@ -98,6 +101,9 @@ pub fn decide(situation: &Situation<'_>, policy: &Policy) -> Decision {
         }
         if call.urgent {
             return decision.urgent();
+        }
+        if call.flooding {
+            return decision.flood();
         }
         if let Some(rule) = best(RuleAction::Block) {
             return decision.block_by_rule(rule);

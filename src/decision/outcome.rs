@@ -155,6 +155,17 @@ impl<'p> Builder<'p> {
         ))
     }
 
+    /// A number calling again and again within seconds (a dialler, a
+    /// stuck redial) goes to voicemail rather than the advisors' phones.
+    pub fn flood(mut self) -> Decision {
+        self.rules.push(RuleHit::new(
+            "flood",
+            "too many calls from this number in a short time",
+        ));
+        let target = self.policy.divert_target.clone();
+        self.done(Action::Divert, &target, "fairline-flood", "flood")
+    }
+
     pub fn block_by_rule(mut self, rule: &NumberRule) -> Decision {
         self.rules.push(RuleHit::rule("block_rule", rule));
         let prompt = self.policy.block_prompt.clone();

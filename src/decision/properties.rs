@@ -135,8 +135,9 @@ proptest! {
         caller in any_caller(), rules in any_rules(),
         measures in prop::collection::vec(any_measure(), 0..5),
         history in any_history(), now in any_now(), enquiry in any_enquiry(),
+        flooding in any::<bool>(),
     ) {
-        let d = Case { caller, rules, measures, history, now, enquiry, urgent: true, enquiries: enquiries(), ..Case::default() }.decide();
+        let d = Case { caller, rules, measures, history, now, enquiry, flooding, urgent: true, enquiries: enquiries(), ..Case::default() }.decide();
         prop_assert!(d.action == Action::Route, "urgent call got {:?}", d);
     }
 

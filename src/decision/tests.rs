@@ -497,6 +497,7 @@ fn withheld_callers_can_be_diverted_when_the_helpline_chooses() {
             caller: &case.caller,
             urgent: false,
             enquiry: None,
+            flooding: false,
         },
         rules: &[],
         person: None,
@@ -520,5 +521,34 @@ fn history_is_needed_from_the_start_of_the_longest_limit_period() {
     assert_eq!(
         super::history_since(&[], at("2026-05-12T09:30:00Z"), &policy()),
         None
+    );
+}
+
+#[test]
+fn a_number_flooding_the_line_is_diverted_unless_allow_listed_or_urgent() {
+    let d = Case {
+        flooding: true,
+        ..Case::default()
+    }
+    .decide();
+    assert_eq!(
+        (d.action, d.reason.as_str(), d.target.as_str()),
+        (Action::Divert, "flood", "voicemail")
+    );
+    let partner = Case {
+        flooding: true,
+        rules: vec![rule(1, "07700", MatchKind::Prefix, RuleAction::Allow)],
+        ..Case::default()
+    };
+    assert_eq!(partner.decide().reason, "allow_rule");
+    assert_eq!(
+        Case {
+            flooding: true,
+            urgent: true,
+            ..Case::default()
+        }
+        .decide()
+        .reason,
+        "urgent"
     );
 }
