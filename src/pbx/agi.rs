@@ -73,13 +73,16 @@ pub async fn serve(
         };
         if !allowed.contains(&peer.ip()) {
             tracing::warn!(peer = %peer.ip(), "AGI connection from a source not in agi_allowed_sources; closed");
+            crate::ops::metrics::agi_refused();
             continue;
         }
         let Ok(permit) = permits.clone().acquire_owned().await else {
             break;
         };
         let state = state.clone();
+        let open = crate::ops::metrics::AgiConnection::open();
         connections.spawn(async move {
+            let _open = open;
             if let Err(error) = handle(stream, peer, &state, timeout).await {
                 tracing::warn!(%peer, %error, "AGI session ended early");
             }

@@ -105,9 +105,10 @@ async fn lookup(state: &AppState, recorded_by: &str, body: &[u8]) -> Result<Stri
     let destination = get("Caller-Destination-Number")
         .ok_or_else(|| Fallback::Bad("Caller-Destination-Number is required".into()))?;
     if !is_plain(destination) {
-        return Err(Fallback::Bad(format!(
-            "unusable destination {destination:?}"
-        )));
+        // The value is not logged: it is a phone number.
+        return Err(Fallback::Bad(
+            "unusable destination (holds $, \\ or a control character)".into(),
+        ));
     }
 
     // The transfer loop. Our answer ends in `transfer` to the decision's
