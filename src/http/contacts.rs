@@ -182,7 +182,7 @@ struct Page {
 
 async fn history(
     State(state): State<AppState>,
-    _: Auth<Staff>,
+    Auth(who, ..): Auth<Staff>,
     Path(id): Path<String>,
     ApiQuery(page): ApiQuery<Page>,
 ) -> Result<Json<Value>, AppError> {
@@ -198,5 +198,6 @@ async fn history(
             contacts::contacts_of(conn, person_id, limit)
         })
         .await?;
+    super::privacy::record_read(&state, &who, "person.contacts.view", person_id).await?;
     Ok(Json(json!({ "contacts": found })))
 }

@@ -142,10 +142,13 @@ async fn show_person(state: &AppState, id: i64) -> Result<Value, AppError> {
 
 async fn show(
     State(state): State<AppState>,
-    _: Auth<Supervision>,
+    Auth(who, ..): Auth<Supervision>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    Ok(Json(show_person(&state, text::id(&id, "person")?).await?))
+    let id = text::id(&id, "person")?;
+    let page = show_person(&state, id).await?;
+    super::privacy::record_read(&state, &who, "person.view", id).await?;
+    Ok(Json(page))
 }
 
 #[derive(Deserialize)]

@@ -17,6 +17,38 @@ pub struct Entry<'a> {
     pub after: Option<Value>,
 }
 
+/// What an entry's copy of a record (`before`, `after`) becomes once the
+/// record is erased or past retention: the one change the log accepts
+/// (`schema/0003_erasure.sql`).
+pub const ERASED: &str = r#"{"erased":true}"#;
+
+/// Blanks the copies held by the entries about these rows of `entity`
+/// (e.g. `contact`); returns how many entries changed.
+pub fn redact_about(conn: &Connection, entity: &str, ids: &[i64]) -> Result<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    redact_where(
+        conn,
+        "entity = ?2 AND entity_id IN (SELECT value FROM json_each(?3))",
+        params![ERASED, entity, serde_json::to_string(ids)?],
+    )
+}
+
+/// Blanks the copies held by every entry about a person.
+pub fn redact_person(conn: &Connection, person_id: i64) -> Result<usize> {
+    redact_where(conn, "person_id = ?2", params![ERASED, person_id])
+}
+
+fn redact_where(conn: &Connection, which: &str, args: impl rusqlite::Params) -> Result<usize> {
+    let sql = format!(
+        "UPDATE audit_log SET before = CASE WHEN before IS NULL THEN NULL ELSE ?1 END,
+                              after = CASE WHEN after IS NULL THEN NULL ELSE ?1 END
+         WHERE {which} AND (coalesce(before, ?1) <> ?1 OR coalesce(after, ?1) <> ?1)"
+    );
+    Ok(conn.prepare_cached(&sql)?.execute(args)?)
+}
+
 pub fn record(conn: &Connection, entry: Entry<'_>, now: &str) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO audit_log (at, actor, action, entity, entity_id, person_id, before, after)

@@ -45,8 +45,12 @@ pub fn insert_person(
     reference: Option<&str>,
     now: &str,
 ) -> Result<i64> {
+    // Numbered past every erased person too: the audit log still names
+    // them by id (see erased_people in schema/0003_erasure.sql).
     conn.prepare_cached(
-        "INSERT INTO people (name, reference, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+        "INSERT INTO people (id, name, reference, created_at, updated_at)
+         VALUES (max(coalesce((SELECT max(id) FROM people), 0),
+                     coalesce((SELECT max(id) FROM erased_people), 0)) + 1, ?1, ?2, ?3, ?3)",
     )?
     .execute(params![name, reference, now])?;
     Ok(conn.last_insert_rowid())

@@ -1,0 +1,92 @@
+//! Data protection for one person: the subject access export and erasure
+//! (admins only), and the audit entry every read of a person's data leaves.
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::extract::ApiJson;
+use super::text;
+use crate::app::AppState;
+use crate::auth::{Administration, Auth, Principal};
+use crate::error::AppError;
+use crate::store::{audit, erasure, subject_access, timestamp};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/people/{id}/export", get(export))
+        .route("/v1/people/{id}/erase", post(erase))
+}
+
+/// Records that `who` read a person's data (`action`, e.g. `person.view`),
+/// with no copy of what was read. Called once the read has succeeded; if
+/// the entry cannot be written the read is refused, so no read goes
+/// unrecorded.
+pub(super) async fn record_read(
+    state: &AppState,
+    who: &Principal,
+    action: &'static str,
+    person_id: i64,
+) -> Result<(), AppError> {
+    let actor = who.name.clone();
+    let now = timestamp(state.now());
+    let write = move |conn: &rusqlite::Connection| {
+        let entry = audit::Entry {
+            actor: &actor,
+            action,
+            entity: "person",
+            entity_id: Some(person_id),
+            person_id: Some(person_id),
+            before: None,
+            after: None,
+        };
+        audit::record(conn, entry, &now)
+    };
+    Ok(state.store.write(write).await?)
+}
+
+/// Everything held about the person, as one JSON document.
+async fn export(
+    State(state): State<AppState>,
+    Auth(who, ..): Auth<Administration>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let id = text::id(&id, "person")?;
+    let mut document = state
+        .store
+        .read(move |conn| subject_access::export(conn, id))
+        .await?;
+    document["exported_at"] = json!(timestamp(state.now()));
+    record_read(&state, &who, "person.export", id).await?;
+    Ok(Json(document))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Erasure {
+    reason: String,
+}
+
+/// Erases the person in one transaction on the writer; the slow search
+/// for contacts from their numbers runs first, on a reader.
+async fn erase(
+    State(state): State<AppState>,
+    Auth(who, ..): Auth<Administration>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Erasure>,
+) -> Result<Json<Value>, AppError> {
+    let id = text::id(&id, "person")?;
+    let reason = text::required("reason", &body.reason, 500)?;
+    let plan = state
+        .store
+        .read(move |conn| erasure::plan(conn, id))
+        .await?;
+    let now = timestamp(state.now());
+    let erased = state
+        .store
+        .write(move |conn| erasure::erase(conn, &plan, &who.name, &reason, &now))
+        .await?;
+    Ok(Json(json!({"person_id": id, "erased": erased})))
+}

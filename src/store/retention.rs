@@ -1,0 +1,206 @@
+//! Retention: contacts and ended measures are deleted once older than their
+//! periods, a chunk at a time, and the audit log's copies of them blanked.
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection};
+use serde::Serialize;
+use serde_json::json;
+
+use super::{audit, timestamp, Result};
+
+/// Rows deleted per statement. A chunk holds the writer for tens of
+/// milliseconds, so calls screened during a large purge barely notice it.
+pub const CHUNK: usize = 10_000;
+
+/// Records from before these moments go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cutoffs {
+    /// Contacts made before this.
+    pub contacts: DateTime<Utc>,
+    /// Measures ended (`ended_at`), or due to end (`ends_on`), before this.
+    pub ended_measures: DateTime<Utc>,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PurgeCounts {
+    pub contacts: usize,
+    pub measures: usize,
+}
+
+/// A whole purge: what goes, whether for real, and who asked when.
+#[derive(Debug, Clone)]
+pub struct Purge {
+    pub cutoffs: Cutoffs,
+    pub dry_run: bool,
+    /// `cli` or `daily`, for the audit entry.
+    pub run_by: &'static str,
+    pub now: DateTime<Utc>,
+}
+
+/// One piece of a purge, to run in a transaction of its own.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// Counts what a purge would delete.
+    Count(Cutoffs),
+    /// Deletes up to `chunk` contacts and up to `chunk` measures.
+    Delete { cutoffs: Cutoffs, chunk: usize },
+    /// Records the purge in the audit log; `complete` is false when it
+    /// stopped early (shutdown or a failed chunk).
+    Record {
+        purge: Purge,
+        counts: PurgeCounts,
+        complete: bool,
+    },
+}
+
+impl Step {
+    pub fn run(self, conn: &Connection) -> Result<PurgeCounts> {
+        match self {
+            Step::Count(cutoffs) => count(conn, &cutoffs),
+            Step::Delete { cutoffs, chunk } => delete_chunk(conn, &cutoffs, chunk),
+            Step::Record {
+                purge,
+                counts,
+                complete,
+            } => {
+                let after = json!({
+                    "contacts": counts.contacts,
+                    "measures": counts.measures,
+                    "contacts_before": timestamp(purge.cutoffs.contacts),
+                    "measures_ended_before": timestamp(purge.cutoffs.ended_measures),
+                    "run_by": purge.run_by,
+                    "complete": complete,
+                });
+                let entry = audit::Entry {
+                    actor: "retention",
+                    action: "retention.purge",
+                    entity: "retention",
+                    entity_id: None,
+                    person_id: None,
+                    before: None,
+                    after: Some(after),
+                };
+                audit::record(conn, entry, &timestamp(purge.now))?;
+                Ok(counts)
+            }
+        }
+    }
+}
+
+/// Runs a purge as a series of steps, each handed to `run` to execute in
+/// a transaction of its own (the server's writer, or the CLI's
+/// connection), checking `stopping` between chunks. A real purge always
+/// ends with its audit entry, even when it stopped early, so every deleted
+/// row is accounted for.
+pub async fn purge<F, Fut>(purge: Purge, run: F, stopping: impl Fn() -> bool) -> Result<PurgeCounts>
+where
+    F: FnMut(Step) -> Fut,
+    Fut: Future<Output = Result<PurgeCounts>>,
+{
+    purge_in_chunks(purge, CHUNK, run, stopping).await
+}
+
+async fn purge_in_chunks<F, Fut>(
+    purge: Purge,
+    chunk: usize,
+    mut run: F,
+    stopping: impl Fn() -> bool,
+) -> Result<PurgeCounts>
+where
+    F: FnMut(Step) -> Fut,
+    Fut: Future<Output = Result<PurgeCounts>>,
+{
+    let cutoffs = purge.cutoffs;
+    if purge.dry_run {
+        return run(Step::Count(cutoffs)).await;
+    }
+    let mut counts = PurgeCounts::default();
+    let mut complete = false;
+    let mut failure = None;
+    while !stopping() {
+        match run(Step::Delete { cutoffs, chunk }).await {
+            Ok(done) => {
+                counts.contacts += done.contacts;
+                counts.measures += done.measures;
+                if done.contacts < chunk && done.measures < chunk {
+                    complete = true;
+                    break;
+                }
+            }
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
+    }
+    let recorded = run(Step::Record {
+        purge,
+        counts,
+        complete,
+    })
+    .await;
+    match (failure, recorded) {
+        (Some(e), _) | (None, Err(e)) => Err(e),
+        (None, Ok(_)) => Ok(counts),
+    }
+}
+
+/// `ends_on` is the last day a measure applies, so it has ended before the
+/// cut-off's date when it is earlier than that date.
+const ENDED: &str =
+    "(ended_at IS NOT NULL AND ended_at < ?1) OR (ends_on IS NOT NULL AND ends_on < ?2)";
+
+fn measure_args(cutoffs: &Cutoffs) -> (String, String) {
+    (
+        timestamp(cutoffs.ended_measures),
+        cutoffs.ended_measures.date_naive().to_string(),
+    )
+}
+
+fn count(conn: &Connection, cutoffs: &Cutoffs) -> Result<PurgeCounts> {
+    let contacts: i64 = conn
+        .prepare_cached("SELECT count(*) FROM contacts WHERE at < ?1")?
+        .query_row([cutoffs.contacts.timestamp_millis()], |row| row.get(0))?;
+    let (at, on) = measure_args(cutoffs);
+    let measures: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM measures WHERE {ENDED}"))?
+        .query_row(params![at, on], |row| row.get(0))?;
+    Ok(PurgeCounts {
+        contacts: contacts as usize,
+        measures: measures as usize,
+    })
+}
+
+fn delete_chunk(conn: &Connection, cutoffs: &Cutoffs, chunk: usize) -> Result<PurgeCounts> {
+    let contacts: Vec<i64> = conn
+        .prepare_cached(
+            "DELETE FROM contacts WHERE id IN
+                 (SELECT id FROM contacts WHERE at < ?1 ORDER BY at LIMIT ?2)
+             RETURNING id",
+        )?
+        .query_map(
+            params![cutoffs.contacts.timestamp_millis(), chunk as i64],
+            |row| row.get(0),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    audit::redact_about(conn, "contact", &contacts)?;
+    let (at, on) = measure_args(cutoffs);
+    let measures: Vec<i64> = conn
+        .prepare_cached(&format!(
+            "DELETE FROM measures WHERE id IN
+                 (SELECT id FROM measures WHERE {ENDED} ORDER BY id LIMIT ?3)
+             RETURNING id"
+        ))?
+        .query_map(params![at, on, chunk as i64], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    audit::redact_about(conn, "measure", &measures)?;
+    Ok(PurgeCounts {
+        contacts: contacts.len(),
+        measures: measures.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,230 @@
+//! Purges against an in-memory database: what goes, what stays, chunking,
+//! and the audit log's part.
+
+use chrono::{Duration, TimeZone, Utc};
+use rusqlite::Connection;
+
+use super::*;
+use crate::store::migrate;
+
+fn database() -> Connection {
+    let mut conn = Connection::open_in_memory().unwrap();
+    migrate(&mut conn).unwrap();
+    conn.execute(
+        "INSERT INTO people (id, name, created_at, updated_at) VALUES (1, 'Ann', 'x', 'x')",
+        [],
+    )
+    .unwrap();
+    conn
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap()
+}
+
+fn cutoffs() -> Cutoffs {
+    Cutoffs {
+        contacts: now() - Duration::days(730),
+        ended_measures: now() - Duration::days(730),
+    }
+}
+
+fn plan(dry_run: bool) -> Purge {
+    Purge {
+        cutoffs: cutoffs(),
+        dry_run,
+        run_by: "test",
+        now: now(),
+    }
+}
+
+/// A contact `days_ago`, with a `contact.create` audit entry copying it.
+fn contact(conn: &Connection, days_ago: i64) -> i64 {
+    let at = (now() - Duration::days(days_ago)).timestamp_millis();
+    conn.execute(
+        "INSERT INTO contacts (at, channel, identity, person_id, counted, recorded_by)
+         VALUES (?1, 'email', 'ann@example.org', 1, 1, 'test')",
+        [at],
+    )
+    .unwrap();
+    let id = conn.last_insert_rowid();
+    audit::record(
+        conn,
+        audit::Entry {
+            actor: "advisor",
+            action: "contact.create",
+            entity: "contact",
+            entity_id: Some(id),
+            person_id: Some(1),
+            before: None,
+            after: Some(json!({"id": id, "identity": "ann@example.org"})),
+        },
+        "2020-01-01T00:00:00.000Z",
+    )
+    .unwrap();
+    id
+}
+
+fn measure(conn: &Connection, ended_at: Option<&str>, ends_on: Option<&str>) -> i64 {
+    conn.execute(
+        "INSERT INTO measures (person_id, kind, params, reason, starts_on, review_on, ends_on,
+                               set_by, created_at, updated_at, ended_at)
+         VALUES (1, 'block', '{}', 'r', '2020-01-01', '2020-02-01', ?1, 's', 'x', 'x', ?2)",
+        rusqlite::params![ends_on, ended_at],
+    )
+    .unwrap();
+    conn.last_insert_rowid()
+}
+
+fn ids(conn: &Connection, table: &str) -> Vec<i64> {
+    let mut stmt = conn
+        .prepare(&format!("SELECT id FROM {table} ORDER BY id"))
+        .unwrap();
+    let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+    rows.collect::<rusqlite::Result<_>>().unwrap()
+}
+
+fn purge_entries(conn: &Connection) -> Vec<serde_json::Value> {
+    let mut stmt = conn
+        .prepare("SELECT actor, after FROM audit_log WHERE action = 'retention.purge'")
+        .unwrap();
+    let rows = stmt
+        .query_map([], |r| {
+            let actor: String = r.get(0)?;
+            let after: String = r.get(1)?;
+            Ok((actor, after))
+        })
+        .unwrap();
+    rows.map(|row| {
+        let (actor, after) = row.unwrap();
+        assert_eq!(actor, "retention");
+        serde_json::from_str(&after).unwrap()
+    })
+    .collect()
+}
+
+#[tokio::test]
+async fn a_purge_deletes_only_what_is_past_its_period_a_chunk_at_a_time() {
+    let conn = database();
+    for days_ago in [731, 800, 900, 1000, 1100, 1200, 1300] {
+        contact(&conn, days_ago);
+    }
+    let recent = [contact(&conn, 729), contact(&conn, 1)];
+    let old_end = measure(&conn, Some("2024-01-01T00:00:00.000Z"), None);
+    let old_ends_on = measure(&conn, None, Some("2024-01-01"));
+    let kept = [
+        measure(&conn, Some("2026-01-01T00:00:00.000Z"), None),
+        measure(&conn, None, Some("2026-01-01")),
+        measure(&conn, None, None),
+    ];
+    assert!(old_end < old_ends_on);
+
+    let mut steps = 0;
+    let counts = purge_in_chunks(
+        plan(false),
+        3,
+        |step| {
+            steps += 1;
+            std::future::ready(step.run(&conn))
+        },
+        || false,
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(
+        counts,
+        PurgeCounts {
+            contacts: 7,
+            measures: 2
+        }
+    );
+    assert_eq!(steps, 4, "three chunks of at most 3, then the audit entry");
+    assert_eq!(ids(&conn, "contacts"), recent);
+    assert_eq!(ids(&conn, "measures"), kept);
+    let entries = purge_entries(&conn);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["contacts"], 7);
+    assert_eq!(entries[0]["measures"], 2);
+    assert_eq!(entries[0]["complete"], true);
+}
+
+#[tokio::test]
+async fn a_dry_run_counts_without_deleting_or_recording() {
+    let conn = database();
+    contact(&conn, 1000);
+    contact(&conn, 10);
+    measure(&conn, None, Some("2020-06-01"));
+    let counts = purge(
+        plan(true),
+        |step| std::future::ready(step.run(&conn)),
+        || false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        counts,
+        PurgeCounts {
+            contacts: 1,
+            measures: 1
+        }
+    );
+    assert_eq!(ids(&conn, "contacts").len(), 2);
+    assert_eq!(ids(&conn, "measures").len(), 1);
+    assert!(purge_entries(&conn).is_empty());
+}
+
+#[tokio::test]
+async fn purging_a_contact_blanks_the_audit_log_copies_of_it_and_no_others() {
+    let conn = database();
+    let old = contact(&conn, 1000);
+    let recent = contact(&conn, 10);
+    purge(
+        plan(false),
+        |step| std::future::ready(step.run(&conn)),
+        || false,
+    )
+    .await
+    .unwrap();
+    let after = |id: i64| -> String {
+        conn.query_row(
+            "SELECT after FROM audit_log WHERE entity = 'contact' AND entity_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(after(old), audit::ERASED);
+    assert!(after(recent).contains("ann@example.org"));
+}
+
+#[tokio::test]
+async fn a_purge_stopped_early_still_records_what_it_deleted() {
+    let conn = database();
+    for days_ago in 800..810 {
+        contact(&conn, days_ago);
+    }
+    let mut chunks = 0;
+    let stop = std::cell::Cell::new(false);
+    let counts = purge_in_chunks(
+        plan(false),
+        4,
+        |step| {
+            if matches!(step, Step::Delete { .. }) {
+                chunks += 1;
+                stop.set(true);
+            }
+            std::future::ready(step.run(&conn))
+        },
+        || stop.get(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((chunks, counts.contacts), (1, 4));
+    assert_eq!(ids(&conn, "contacts").len(), 6);
+    let entries = purge_entries(&conn);
+    assert_eq!(
+        (&entries[0]["contacts"], &entries[0]["complete"]),
+        (&json!(4), &json!(false))
+    );
+}
