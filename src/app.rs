@@ -22,6 +22,7 @@ pub struct AppState {
     pub policy: Arc<Policy>,
     pub store: Store,
     pub keys: Arc<KeyCache>,
+    pub limits: Arc<crate::limits::Limits>,
 }
 
 impl AppState {
@@ -35,6 +36,8 @@ impl AppState {
 pub struct Application {
     listener: TcpListener,
     agi: Option<TcpListener>,
+    /// `/metrics` alone, when `metrics_listen` is set.
+    metrics: Option<TcpListener>,
     state: AppState,
 }
 
@@ -49,16 +52,24 @@ impl Application {
             Some(addr) => Some(TcpListener::bind(addr).await?),
             None => None,
         };
+        let metrics = match settings.metrics_listen {
+            Some(addr) => Some(TcpListener::bind(addr).await?),
+            None => None,
+        };
+        crate::ops::metrics::install();
+        let limits = Arc::new(crate::limits::Limits::new(&settings));
         let state = AppState {
             policy: Arc::new(settings.policy()),
             settings: Arc::new(settings),
             region,
             store,
             keys: Arc::new(KeyCache::default()),
+            limits,
         };
         Ok(Application {
             listener,
             agi,
+            metrics,
             state,
         })
     }
@@ -72,6 +83,11 @@ impl Application {
         self.agi.as_ref().and_then(|l| l.local_addr().ok())
     }
 
+    /// Where `/metrics` listens, when it has a listener of its own.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
     /// Serves until `shutdown` resolves, lets in-flight requests finish,
     /// then waits for the writer to commit everything queued.
     pub async fn run_until(
@@ -81,6 +97,7 @@ impl Application {
         let Application {
             listener,
             agi,
+            metrics,
             state,
         } = self;
         let writer = state.store.writer.clone();
@@ -97,6 +114,13 @@ impl Application {
                 crate::pbx::agi::serve(listener, state.clone(), allowed, timeout, stopping.clone());
             tokio::spawn(agi)
         });
+        let metrics = metrics.map(|listener| {
+            let serve = crate::ops::serve_metrics(listener, state.clone(), stopping.clone());
+            tokio::spawn(serve)
+        });
+        tokio::spawn(tidy_limits(state.limits.clone(), stopping.clone()));
+        // Awaited before the writer is joined: it holds a handle to it.
+        let retention = tokio::spawn(crate::retention::run_daily(state.clone(), stopping.clone()));
         let router = crate::http::router(state);
         let mut http_stopping = stopping;
         axum::serve(
@@ -110,8 +134,26 @@ impl Application {
         if let Some(agi) = agi {
             agi.await?;
         }
+        if let Some(metrics) = metrics {
+            metrics.await??;
+        }
+        retention.await?;
         tokio::task::spawn_blocking(move || writer.join()).await?;
         tracing::info!("stopped; every acknowledged write is committed");
         Ok(())
+    }
+}
+
+/// Every minute, forgets rate-limit state that has fully recovered.
+async fn tidy_limits(
+    limits: Arc<crate::limits::Limits>,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = every.tick() => limits.tidy(),
+            _ = stopping.wait_for(|stop| *stop) => return,
+        }
     }
 }

@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, and `keys create|list|revoke`.
+//! The command line: `serve`, `migrate`, `backup`, `check`, `purge`, and
+//! `keys create|list|revoke`.
 //! Each command loads settings, then calls into the library.
 
 use std::io::IsTerminal;
@@ -41,6 +42,24 @@ enum Command {
     },
     /// Apply pending schema migrations and exit.
     Migrate,
+    /// Delete contacts and ended measures past their retention periods
+    /// (what the daily purge does); prints the counts.
+    Purge {
+        /// Count what would be deleted; delete nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Copy the database to FILE while the server runs (SQLite's online
+    /// backup: one consistent snapshot).
+    Backup {
+        file: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check a database file (default: the configured one) with SQLite's
+    /// integrity and foreign key checks; exits non-zero on any problem.
+    Check { file: Option<PathBuf> },
     /// Manage API keys.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -85,6 +104,35 @@ impl Cli {
                 );
                 Ok(())
             }
+            Command::Backup { file, force } => {
+                let report = store::maintenance::backup(&settings.database, &file, force)?;
+                println!(
+                    "{}: {} pages at schema version {}",
+                    file.display(),
+                    report.pages,
+                    report.schema_version
+                );
+                Ok(())
+            }
+            Command::Check { file } => {
+                let file = file.unwrap_or(settings.database);
+                let problems = store::maintenance::check(&file)?;
+                for problem in &problems {
+                    println!("{problem}");
+                }
+                anyhow::ensure!(
+                    problems.is_empty(),
+                    "{}: {} problem(s) found",
+                    file.display(),
+                    problems.len()
+                );
+                println!("{}: ok", file.display());
+                Ok(())
+            }
+            Command::Purge { dry_run } => {
+                println!("{}", crate::retention::purge_from_cli(&settings, dry_run)?);
+                Ok(())
+            }
             Command::Keys(command) => manage_keys(&settings, command),
         }
     }
@@ -111,6 +159,9 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
         tracing::info!(addr = %app.local_addr()?, "listening");
         if let Some(addr) = app.agi_addr() {
             tracing::info!(%addr, "agi listening");
+        }
+        if let Some(addr) = app.metrics_addr() {
+            tracing::info!(%addr, "metrics listening");
         }
         app.run_until(shutdown_signal()).await
     })

@@ -38,16 +38,35 @@ pub struct Settings {
     pub max_review_months: u32,
     /// Days past its review date that an unreviewed measure still applies.
     pub review_grace_days: u32,
+    /// Days a contact is kept; the daily purge deletes older ones.
+    pub retention_contacts_days: u32,
+    /// Days a measure is kept after it ended (`ended_at`) or ran out
+    /// (`ends_on`); the daily purge deletes older ones.
+    pub retention_ended_measures_days: u32,
+    /// Local time (in `timezone`) the daily purge runs.
+    pub retention_purge_at: chrono::NaiveTime,
     /// The largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
     /// Log format: `text` for people, `json` for log collectors.
     pub log_format: LogFormat,
+    /// Address for `/metrics` alone; unset, `/metrics` is served on `listen`.
+    pub metrics_listen: Option<SocketAddr>,
     /// Address for FastAGI (`agi://…/screen`); off unless set.
     pub agi_listen: Option<SocketAddr>,
     /// The only source addresses FastAGI accepts: AGI has no authentication.
     pub agi_allowed_sources: Vec<IpAddr>,
     /// How long an AGI peer may take to send its request or answer a command.
     pub agi_timeout_ms: u64,
+    /// Requests a minute one staff key may make (0: no limit).
+    pub rate_limit_per_key_per_minute: u32,
+    /// Requests a minute one source address may make with staff keys.
+    pub rate_limit_per_source_per_minute: u32,
+    /// Failed sign-ins a minute from one source before it is locked out.
+    pub sign_in_failures_per_minute: u32,
+    /// Calls from one number within `flood_window_secs` before further
+    /// calls are diverted (0: no flood guard).
+    pub flood_calls: u32,
+    pub flood_window_secs: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,14 +90,23 @@ impl Default for Settings {
             withheld_prompt: "fairline-withheld".into(),
             max_review_months: 6,
             review_grace_days: 28,
+            retention_contacts_days: 730,
+            retention_ended_measures_days: 730,
+            retention_purge_at: chrono::NaiveTime::from_hms_opt(3, 0, 0).expect("03:00 is a time"),
             body_limit_bytes: 64 * 1024,
             log_format: LogFormat::Text,
+            metrics_listen: None,
             agi_listen: None,
             agi_allowed_sources: vec![
                 IpAddr::V4(Ipv4Addr::LOCALHOST),
                 IpAddr::V6(Ipv6Addr::LOCALHOST),
             ],
             agi_timeout_ms: 5000,
+            rate_limit_per_key_per_minute: 600,
+            rate_limit_per_source_per_minute: 1200,
+            sign_in_failures_per_minute: 10,
+            flood_calls: 10,
+            flood_window_secs: 60,
         }
     }
 }
@@ -123,6 +151,13 @@ impl Settings {
         };
         if self.max_review_months == 0 {
             return invalid("max_review_months", "must be at least 1");
+        }
+        // Monthly frequency limits count the contacts of the calendar month.
+        if self.retention_contacts_days < 31 {
+            return invalid("retention_contacts_days", "must be at least 31");
+        }
+        if self.retention_ended_measures_days == 0 {
+            return invalid("retention_ended_measures_days", "must be at least 1");
         }
         if self.default_target.trim().is_empty() {
             return invalid("default_target", "must not be empty");

@@ -18,10 +18,15 @@
 //! - [`screening`]: the per-call path every PBX adapter shares: load, decide,
 //!   record, answer; fails open.
 //! - [`http`]: one router per area (screening, people, enquiries, measures,
-//!   number rules, contacts, audit).
+//!   number rules, contacts, audit, privacy: subject access and erasure).
 //! - [`pbx`]: adapters for the PBXs' own protocols: FastAGI for Asterisk,
 //!   mod_xml_curl for FreeSWITCH.
-//! - [`auth`]: API keys, roles and the extractor that demands them.
+//! - [`retention`]: the daily purge of old contacts and ended measures, and
+//!   `fairline purge` (the deleting itself is `store::retention`).
+//! - [`ops`]: liveness, readiness and Prometheus metrics (whose recording
+//!   functions the store, screening and FastAGI call).
+//! - [`auth`]: API keys, roles and the extractor that demands them;
+//!   [`limits`]: rate limits, sign-in lockout and the screening flood guard.
 //! - [`config`]: layered settings; [`app`]: state, router, serving;
 //!   [`error`]: the API's one error type; [`cli`]: the command line.
 pub mod app;
@@ -32,6 +37,9 @@ pub mod decision;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod limits;
+pub mod ops;
 pub mod pbx;
+pub mod retention;
 pub mod screening;
 pub mod store;

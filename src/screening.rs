@@ -120,7 +120,8 @@ pub async fn screen(state: &AppState, call: ParsedCall, recorded_by: &str) -> De
         call_id = %call.call_id,
         caller = %call.caller.number().map(|n| n.redacted()).unwrap_or_else(|| "withheld".into()),
     );
-    async {
+    let started = std::time::Instant::now();
+    let decision = async {
         match screen_and_record(state, call, recorded_by).await {
             Ok(decision) => {
                 tracing::info!(action = decision.action.as_str(), reason = %decision.reason, "screened");
@@ -133,7 +134,10 @@ pub async fn screen(state: &AppState, call: ParsedCall, recorded_by: &str) -> De
         }
     }
     .instrument(span)
-    .await
+    .await;
+    crate::ops::metrics::screening_time(started);
+    crate::ops::metrics::decision(decision.action, &decision.reason);
+    decision
 }
 
 /// Looks up, decides and records in one job on the writer. The writer's
@@ -147,6 +151,7 @@ async fn screen_and_record(
 ) -> Result<Decision, StoreError> {
     let now = state.now();
     let policy = state.policy.clone();
+    let limits = state.limits.clone();
     let recorded_by = recorded_by.to_owned();
     state
         .store
@@ -155,12 +160,15 @@ async fn screen_and_record(
                 Known::Retry(decision) => return Ok(decision),
                 Known::Fresh { rules, person } => (rules, person),
             };
+            // Counted only for a fresh call: a retried request is the same call.
+            let flooding = call.caller.number().is_some_and(|n| limits.flooding(n));
             let decision = decision::decide(
                 &Situation {
                     call: Call {
                         caller: &call.caller,
                         urgent: call.urgent,
                         enquiry: call.enquiry.as_deref(),
+                        flooding,
                     },
                     rules: &rules,
                     person: person.as_ref().map(|r| Person {

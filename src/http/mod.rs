@@ -7,12 +7,12 @@ mod enquiries;
 mod extract;
 mod measures;
 mod people;
+mod privacy;
 mod rules;
 pub mod screening;
 mod text;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
 use axum::Router;
 
 use crate::app::AppState;
@@ -28,8 +28,9 @@ pub fn router(state: AppState) -> Router {
         .merge(rules::router())
         .merge(contacts::router())
         .merge(audit::router())
+        .merge(privacy::router())
         .merge(crate::pbx::router())
-        .route("/healthz", get(|| async { "ok\n" }))
+        .merge(crate::ops::router(&state.settings))
         .fallback(|| async { AppError::NotFound("route") })
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)

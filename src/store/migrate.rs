@@ -12,6 +12,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_covering_contact_history",
         include_str!("../../schema/0002_covering_contact_history.sql"),
     ),
+    (
+        "0003_erasure",
+        include_str!("../../schema/0003_erasure.sql"),
+    ),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -6,12 +6,16 @@ pub mod audit;
 mod checkpointer;
 pub mod contacts;
 pub mod enquiries;
+pub mod erasure;
 pub mod keys;
+pub mod maintenance;
 pub mod measures;
 mod migrate;
 pub mod people;
 mod readers;
+pub mod retention;
 pub mod rules;
+pub mod subject_access;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -26,7 +30,12 @@ pub use writer::{Writer, WriterStats};
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("stored JSON is unreadable: {0}")]
+    /// Says where, not what: serde's own message quotes the offending
+    /// value, and this error is logged.
+    #[error(
+        "stored JSON is unreadable ({:?} error at line {}, column {})",
+        .0.classify(), .0.line(), .0.column()
+    )]
     Json(#[from] serde_json::Error),
     #[error("{0} not found")]
     NotFound(&'static str),

@@ -9,6 +9,11 @@ use std::process::{Child, Command, Stdio};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+mod load;
+mod logged;
+pub use load::*;
+pub use logged::*;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_fairline");
 pub const ROLES: [&str; 4] = ["pbx", "advisor", "supervisor", "admin"];
 
@@ -68,6 +73,14 @@ pub fn spawn_server(db: &Path, envs: &[(&str, &str)]) -> (Child, String, Option<
         .arg(db)
         .env_clear()
         .env("RUST_LOG", "info")
+        // The daily purge half a day away, so it never lands inside a test
+        // (a test of the purge sets its own time).
+        .env(
+            "FAIRLINE_RETENTION_PURGE_AT",
+            (chrono::Utc::now() + chrono::Duration::hours(12))
+                .format("%H:%M")
+                .to_string(),
+        )
         .envs(envs.iter().copied())
         .stderr(Stdio::piped())
         .stdout(Stdio::null())

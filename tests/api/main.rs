@@ -2,9 +2,15 @@
 //! with its own database and talks HTTP to it.
 
 mod agi;
+mod backup;
 mod cli;
 mod freeswitch;
 mod helpers;
+mod limits;
+mod ops;
 mod people;
+mod privacy;
+mod retention;
 mod roles;
 mod screening;
+mod shutdown;
