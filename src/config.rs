@@ -67,6 +67,10 @@ pub struct Settings {
     /// calls are diverted (0: no flood guard).
     pub flood_calls: u32,
     pub flood_window_secs: u64,
+    /// Contacts from one person in a local day that raise a
+    /// `very_frequent_contact` flag for the review queue (0: never). A
+    /// flag changes no decision.
+    pub flag_daily_contacts: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +111,7 @@ impl Default for Settings {
             sign_in_failures_per_minute: 10,
             flood_calls: 10,
             flood_window_secs: 60,
+            flag_daily_contacts: 8,
         }
     }
 }

@@ -18,7 +18,8 @@
 //! - [`screening`]: the per-call path every PBX adapter shares: load, decide,
 //!   record, answer; fails open.
 //! - [`http`]: one router per area (screening, people, enquiries, measures,
-//!   number rules, contacts, audit, privacy: subject access and erasure).
+//!   number rules, contacts, audit, flags: the review queue, privacy:
+//!   subject access and erasure).
 //! - [`pbx`]: adapters for the PBXs' own protocols: FastAGI for Asterisk,
 //!   mod_xml_curl for FreeSWITCH.
 //! - [`retention`]: the daily purge of old contacts and ended measures, and

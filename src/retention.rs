@@ -58,6 +58,7 @@ pub async fn run_daily(state: AppState, mut stopping: watch::Receiver<bool>) {
             Ok(counts) => tracing::info!(
                 contacts = counts.contacts,
                 measures = counts.measures,
+                flags = counts.flags,
                 "retention purge"
             ),
             Err(error) => tracing::error!(%error, "retention purge failed"),
@@ -100,10 +101,12 @@ fn describe(settings: &Settings, counts: PurgeCounts, dry_run: bool) -> String {
         "deleted"
     };
     format!(
-        "{verb} {} contacts older than {} days and {} measures ended more than {} days ago",
+        "{verb} {} contacts older than {} days, {} measures ended and {} flags resolved \
+         more than {} days ago",
         counts.contacts,
         settings.retention_contacts_days,
         counts.measures,
+        counts.flags,
         settings.retention_ended_measures_days
     )
 }

@@ -9,9 +9,10 @@ use crate::app::AppState;
 use rusqlite::Connection;
 
 use crate::decision::{self, Call, Decision, Person, Policy, Situation};
+use crate::domain::Period;
 use crate::domain::{CallId, CallerId, Enquiry, Measure, NumberRule};
 use crate::error::AppError;
-use crate::store::{contacts, enquiries, measures, people, rules, StoreError};
+use crate::store::{contacts, enquiries, flags, measures, people, rules, StoreError};
 
 /// A screening request as the PBX sent it, before parsing.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -140,10 +141,11 @@ pub async fn screen(state: &AppState, call: ParsedCall, recorded_by: &str) -> De
     decision
 }
 
-/// Looks up, decides and records in one job on the writer. The writer's
-/// connection made every change, so its page cache is always warm (a
-/// reader's is emptied whenever the database changes), and a call id seen
-/// twice at once is settled by the one thread that writes.
+/// Looks up, decides, records and raises flags in one job on the writer.
+/// The writer's connection made every change, so its page cache is always
+/// warm (a reader's is emptied whenever the database changes), and a call
+/// id seen twice at once is settled by the one thread that writes. Flags
+/// are raised after the decision and cannot change it.
 async fn screen_and_record(
     state: &AppState,
     call: ParsedCall,
@@ -153,11 +155,12 @@ async fn screen_and_record(
     let policy = state.policy.clone();
     let limits = state.limits.clone();
     let recorded_by = recorded_by.to_owned();
-    state
+    let daily_contacts = state.settings.flag_daily_contacts;
+    let (decision, raised) = state
         .store
         .write(move |conn| {
             let (rules, person) = match load(conn, &call, now, &policy)? {
-                Known::Retry(decision) => return Ok(decision),
+                Known::Retry(decision) => return Ok((decision, Vec::new())),
                 Known::Fresh { rules, person } => (rules, person),
             };
             // Counted only for a fresh call: a retried request is the same call.
@@ -187,7 +190,7 @@ async fn screen_and_record(
                     .find(|e| e.is_named_by(given))
                     .map(|e| e.id)
             });
-            contacts::record_call(
+            let recorded = contacts::record_call(
                 conn,
                 &contacts::NewCall {
                     at: now,
@@ -200,9 +203,35 @@ async fn screen_and_record(
                     decision: &decision,
                     recorded_by: &recorded_by,
                 },
-            )
+            )?;
+            // A retry (the call id already on record) raises nothing.
+            let raised = match recorded.new_contact {
+                Some(contact_id) => flags::raise_for_call_or_log(
+                    conn,
+                    &flags::FreshCall {
+                        contact_id,
+                        person_id: person.as_ref().map(|r| r.id),
+                        urgent: call.urgent,
+                        action: recorded.decision.action,
+                        now,
+                        day_start: crate::decision::calendar::period_start(
+                            Period::Day,
+                            now,
+                            policy.timezone,
+                        ),
+                        daily_contacts,
+                    },
+                ),
+                None => Vec::new(),
+            };
+            Ok((recorded.decision, raised))
         })
-        .await
+        .await?;
+    // Counted once committed, so a failed batch counts nothing.
+    for kind in raised {
+        crate::ops::metrics::flags_raised(kind.as_str(), 1);
+    }
+    Ok(decision)
 }
 
 fn load(

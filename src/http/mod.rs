@@ -5,6 +5,7 @@ mod audit;
 mod contacts;
 mod enquiries;
 mod extract;
+mod flags;
 mod measures;
 mod people;
 mod privacy;
@@ -28,6 +29,7 @@ pub fn router(state: AppState) -> Router {
         .merge(rules::router())
         .merge(contacts::router())
         .merge(audit::router())
+        .merge(flags::router())
         .merge(privacy::router())
         .merge(crate::pbx::router())
         .merge(crate::ops::router(&state.settings))

@@ -34,6 +34,7 @@ pub const WRITER_WRITES: &str = "fairline_writer_writes_total";
 pub const AGI_ACCEPTED: &str = "fairline_agi_connections_total";
 pub const AGI_REFUSED: &str = "fairline_agi_connections_refused_total";
 pub const AGI_OPEN: &str = "fairline_agi_connections_open";
+pub const FLAGS_RAISED: &str = "fairline_flags_raised_total";
 
 /// The reasons a decision can give; any other string is counted as
 /// `other`, so a label value is always one of these words.
@@ -51,6 +52,15 @@ const REASONS: &[&str] = &[
     "flood",
     "default",
     "fail_open",
+];
+
+/// The kinds of flag (`store::flags::Kind`), listed here so the label is
+/// always one of these words; a unit test there keeps the lists in step.
+pub const FLAG_KINDS: &[&str] = &[
+    "urgent_call",
+    "repeated_while_diverted",
+    "very_frequent_contact",
+    "measure_past_review",
 ];
 
 /// Seconds: half a millisecond (a warm screening) to 2.5 s (past the
@@ -84,6 +94,8 @@ struct Handles {
     screening: Histogram,
     batch_size: Histogram,
     commit: Histogram,
+    /// One per `FLAG_KINDS`, in order.
+    flags: Vec<Counter>,
 }
 
 static HANDLES: OnceLock<Handles> = OnceLock::new();
@@ -105,6 +117,10 @@ fn handles() -> &'static Handles {
             screening: histogram!(SCREENING_SECONDS),
             batch_size: histogram!(COMMIT_BATCH_SIZE),
             commit: histogram!(COMMIT_SECONDS),
+            flags: FLAG_KINDS
+                .iter()
+                .map(|kind| counter!(FLAGS_RAISED, "kind" => *kind))
+                .collect(),
         }
     })
 }
@@ -170,6 +186,7 @@ fn describe() {
         "FastAGI connections closed at once: source not in agi_allowed_sources."
     );
     describe_gauge!(AGI_OPEN, "FastAGI connections being served now.");
+    describe_counter!(FLAGS_RAISED, "Flags raised for the review queue, by kind.");
 }
 
 /// Counts one screening answer. `reason` is matched against the known
@@ -192,6 +209,14 @@ pub fn commit(batch: usize, started: Instant) {
     let handles = handles();
     handles.batch_size.record(batch as f64);
     handles.commit.record(started.elapsed().as_secs_f64());
+}
+
+/// Counts `n` flags of `kind` raised; a kind not in `FLAG_KINDS` is not
+/// counted rather than becoming a label.
+pub fn flags_raised(kind: &str, n: u64) {
+    if let Some(i) = FLAG_KINDS.iter().position(|known| *known == kind) {
+        handles().flags[i].increment(n);
+    }
 }
 
 pub fn agi_refused() {

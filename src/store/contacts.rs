@@ -22,10 +22,19 @@ pub struct NewCall<'a> {
     pub recorded_by: &'a str,
 }
 
+/// A screened call once recorded.
+pub struct Recorded {
+    /// The decision on record: for a retry, the first answer.
+    pub decision: Decision,
+    /// The new contact's id; `None` when the call id was already on record,
+    /// so whatever follows a fresh call (flags) is not done twice.
+    pub new_contact: Option<i64>,
+}
+
 /// Records a screened call unless its call id is already on record, and
 /// returns the decision on record: a retry gets the first answer and the
 /// call is counted once.
-pub fn record_call(conn: &Connection, call: &NewCall<'_>) -> Result<Decision> {
+pub fn record_call(conn: &Connection, call: &NewCall<'_>) -> Result<Recorded> {
     let d = call.decision;
     let inserted = conn
         .prepare_cached(
@@ -51,9 +60,16 @@ pub fn record_call(conn: &Connection, call: &NewCall<'_>) -> Result<Decision> {
             call.recorded_by,
         ])?;
     if inserted == 1 {
-        return Ok(d.clone());
+        return Ok(Recorded {
+            decision: d.clone(),
+            new_contact: Some(conn.last_insert_rowid()),
+        });
     }
-    decision_for_call(conn, call.call_id)?.ok_or(StoreError::NotFound("call"))
+    let decision = decision_for_call(conn, call.call_id)?.ok_or(StoreError::NotFound("call"))?;
+    Ok(Recorded {
+        decision,
+        new_contact: None,
+    })
 }
 
 /// The decision a call already got, if it was screened before.

@@ -6,7 +6,9 @@
 //! exists only to describe this person (its topic, reference, reason and
 //! terms are about them), and without the person a blanked row answers no
 //! question a report asks. The `person.erase` entry keeps how many there
-//! were.
+//! were. Flags go for the same reason: each is a concern about this person
+//! (its detail describes their calls or measure), and a review queue has
+//! no use for a concern about nobody.
 
 use rusqlite::{params, Connection};
 use serde::Serialize;
@@ -77,6 +79,7 @@ pub struct Erased {
     pub identities: usize,
     pub enquiries: usize,
     pub measures: usize,
+    pub flags: usize,
     pub contacts_anonymised: usize,
     pub audit_entries_redacted: usize,
 }
@@ -110,8 +113,22 @@ pub fn erase(
         contacts_anonymised: anonymise_contacts(conn, &contacts)?,
         ..Erased::default()
     };
-    erased.audit_entries_redacted =
-        audit::redact_person(conn, id)? + audit::redact_about(conn, "contact", &contacts)?;
+    // Theirs, and those raised for calls from their numbers before they
+    // were on record (an urgent call from an unknown number).
+    let flags: Vec<i64> = conn
+        .prepare_cached(
+            "DELETE FROM flags
+             WHERE person_id = ?1 OR contact_id IN (SELECT value FROM json_each(?2))
+             RETURNING id",
+        )?
+        .query_map(params![id, serde_json::to_string(&contacts)?], |row| {
+            row.get(0)
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    erased.flags = flags.len();
+    erased.audit_entries_redacted = audit::redact_person(conn, id)?
+        + audit::redact_about(conn, "contact", &contacts)?
+        + audit::redact_about(conn, "flag", &flags)?;
     let delete = |table: &str| -> Result<usize> {
         Ok(conn
             .prepare_cached(&format!("DELETE FROM {table} WHERE person_id = ?1"))?

@@ -16,6 +16,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_erasure",
         include_str!("../../schema/0003_erasure.sql"),
     ),
+    ("0004_flags", include_str!("../../schema/0004_flags.sql")),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -7,6 +7,7 @@ mod checkpointer;
 pub mod contacts;
 pub mod enquiries;
 pub mod erasure;
+pub mod flags;
 pub mod keys;
 pub mod maintenance;
 pub mod measures;

@@ -1,5 +1,6 @@
-//! Retention: contacts and ended measures are deleted once older than their
-//! periods, a chunk at a time, and the audit log's copies of them blanked.
+//! Retention: contacts, ended measures and resolved flags are deleted once
+//! older than their periods, a chunk at a time, and the audit log's copies
+//! of them blanked.
 
 use std::future::Future;
 
@@ -19,7 +20,9 @@ pub const CHUNK: usize = 10_000;
 pub struct Cutoffs {
     /// Contacts made before this.
     pub contacts: DateTime<Utc>,
-    /// Measures ended (`ended_at`), or due to end (`ends_on`), before this.
+    /// Measures ended (`ended_at`), or due to end (`ends_on`), before this;
+    /// and flags resolved before this (a resolved flag is a closed concern,
+    /// kept as long as a closed measure). Open flags stay until resolved.
     pub ended_measures: DateTime<Utc>,
 }
 
@@ -27,6 +30,7 @@ pub struct Cutoffs {
 pub struct PurgeCounts {
     pub contacts: usize,
     pub measures: usize,
+    pub flags: usize,
 }
 
 /// A whole purge: what goes, whether for real, and who asked when.
@@ -44,7 +48,7 @@ pub struct Purge {
 pub enum Step {
     /// Counts what a purge would delete.
     Count(Cutoffs),
-    /// Deletes up to `chunk` contacts and up to `chunk` measures.
+    /// Deletes up to `chunk` each of contacts, measures and flags.
     Delete { cutoffs: Cutoffs, chunk: usize },
     /// Records the purge in the audit log; `complete` is false when it
     /// stopped early (shutdown or a failed chunk).
@@ -68,6 +72,7 @@ impl Step {
                 let after = json!({
                     "contacts": counts.contacts,
                     "measures": counts.measures,
+                    "flags": counts.flags,
                     "contacts_before": timestamp(purge.cutoffs.contacts),
                     "measures_ended_before": timestamp(purge.cutoffs.ended_measures),
                     "run_by": purge.run_by,
@@ -124,7 +129,8 @@ where
             Ok(done) => {
                 counts.contacts += done.contacts;
                 counts.measures += done.measures;
-                if done.contacts < chunk && done.measures < chunk {
+                counts.flags += done.flags;
+                if done.contacts < chunk && done.measures < chunk && done.flags < chunk {
                     complete = true;
                     break;
                 }
@@ -167,9 +173,13 @@ fn count(conn: &Connection, cutoffs: &Cutoffs) -> Result<PurgeCounts> {
     let measures: i64 = conn
         .prepare_cached(&format!("SELECT count(*) FROM measures WHERE {ENDED}"))?
         .query_row(params![at, on], |row| row.get(0))?;
+    let flags: i64 = conn
+        .prepare_cached("SELECT count(*) FROM flags WHERE resolved_at < ?1")?
+        .query_row([at], |row| row.get(0))?;
     Ok(PurgeCounts {
         contacts: contacts as usize,
         measures: measures as usize,
+        flags: flags as usize,
     })
 }
 
@@ -196,9 +206,19 @@ fn delete_chunk(conn: &Connection, cutoffs: &Cutoffs, chunk: usize) -> Result<Pu
         .query_map(params![at, on, chunk as i64], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     audit::redact_about(conn, "measure", &measures)?;
+    let flags: Vec<i64> = conn
+        .prepare_cached(
+            "DELETE FROM flags WHERE id IN
+                 (SELECT id FROM flags WHERE resolved_at < ?1 ORDER BY resolved_at LIMIT ?2)
+             RETURNING id",
+        )?
+        .query_map(params![at, chunk as i64], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    audit::redact_about(conn, "flag", &flags)?;
     Ok(PurgeCounts {
         contacts: contacts.len(),
         measures: measures.len(),
+        flags: flags.len(),
     })
 }
 

@@ -14,7 +14,8 @@ const THEIR_CONTACTS: &str = "person_id = ?1 OR (person_id IS NULL
 
 /// The person, their identities, enquiries, measures (with endings), every
 /// contact (theirs, and those from their numbers or addresses before they
-/// were on record), and the audit entries about them or their contacts.
+/// were on record), the flags about them or those contacts, and the audit
+/// entries about them or their contacts.
 /// Runs on a reader: the unlinked contacts take a full scan.
 pub fn export(conn: &Connection, id: i64) -> Result<Value> {
     people::get_person(conn, id)?;
@@ -30,6 +31,11 @@ pub fn export(conn: &Connection, id: i64) -> Result<Value> {
                 outcome_at
          FROM contacts WHERE {THEIR_CONTACTS} ORDER BY contacts.at, id"
     );
+    let flags = format!(
+        "SELECT * FROM flags
+         WHERE person_id = ?1 OR contact_id IN (SELECT id FROM contacts WHERE {THEIR_CONTACTS})
+         ORDER BY id"
+    );
     let audit = format!(
         "SELECT * FROM audit_log
          WHERE person_id = ?1
@@ -43,6 +49,7 @@ pub fn export(conn: &Connection, id: i64) -> Result<Value> {
         "enquiries": of("enquiries", &[])?,
         "measures": of("measures", &["params", "on_breach"])?,
         "contacts": rows(conn, &contacts, [id], &["rules"])?,
+        "flags": rows(conn, &flags, [id], &[])?,
         "audit": rows(conn, &audit, [id], &["before", "after"])?,
     }))
 }

@@ -219,3 +219,36 @@ fn a_new_person_is_never_given_an_erased_persons_id() {
     let carol = person(&conn, "Carol", "+447700900333");
     assert_eq!(carol, bob + 1);
 }
+
+#[test]
+fn erasure_deletes_their_flags_and_those_of_calls_from_their_number_but_not_others() {
+    let conn = database();
+    let unknown_urgent = call(&conn, None, "+447700900123", "");
+    let ann = person(&conn, "Ann", "+447700900123");
+    let bob = person(&conn, "Bob", "+447700900999");
+    let flag = |person: Option<i64>, contact: Option<i64>| {
+        conn.execute(
+            "INSERT INTO flags (person_id, contact_id, kind, detail, raised_at)
+             VALUES (?1, ?2, 'urgent_call', 'd', ?3)",
+            params![person, contact, NOW],
+        )
+        .unwrap();
+        conn.last_insert_rowid()
+    };
+    flag(None, Some(unknown_urgent));
+    flag(Some(ann), None);
+    let bobs = flag(Some(bob), None);
+
+    let plan = plan(&conn, ann).unwrap();
+    let erased = erase(&conn, &plan, "admin", "the person asked", NOW).unwrap();
+
+    assert_eq!(erased.flags, 2);
+    let left: Vec<i64> = conn
+        .prepare("SELECT id FROM flags")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(left, [bobs]);
+}

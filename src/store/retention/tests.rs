@@ -136,7 +136,8 @@ async fn a_purge_deletes_only_what_is_past_its_period_a_chunk_at_a_time() {
         counts,
         PurgeCounts {
             contacts: 7,
-            measures: 2
+            measures: 2,
+            flags: 0
         }
     );
     assert_eq!(steps, 4, "three chunks of at most 3, then the audit entry");
@@ -166,7 +167,8 @@ async fn a_dry_run_counts_without_deleting_or_recording() {
         counts,
         PurgeCounts {
             contacts: 1,
-            measures: 1
+            measures: 1,
+            flags: 0
         }
     );
     assert_eq!(ids(&conn, "contacts").len(), 2);
@@ -227,4 +229,58 @@ async fn a_purge_stopped_early_still_records_what_it_deleted() {
         (&entries[0]["contacts"], &entries[0]["complete"]),
         (&json!(4), &json!(false))
     );
+}
+
+/// A flag for Ann resolved `days_ago` (open when `None`), with a
+/// `flag.resolve` entry copying it.
+fn flag(conn: &Connection, resolved_days_ago: Option<i64>) -> i64 {
+    let resolved_at = resolved_days_ago.map(|d| timestamp(now() - Duration::days(d)));
+    conn.execute(
+        "INSERT INTO flags (person_id, kind, detail, raised_at, resolved_at, resolved_by, resolution)
+         VALUES (1, 'urgent_call', 'd', '2020-01-01T00:00:00.000Z', ?1, 'sam', ?2)",
+        rusqlite::params![resolved_at, resolved_at.as_ref().map(|_| "called Ann back")],
+    )
+    .unwrap();
+    let id = conn.last_insert_rowid();
+    audit::record(
+        conn,
+        audit::Entry {
+            actor: "sam",
+            action: "flag.resolve",
+            entity: "flag",
+            entity_id: Some(id),
+            person_id: Some(1),
+            before: None,
+            after: Some(json!({"resolution": "called Ann back"})),
+        },
+        "2020-01-01T00:00:00.000Z",
+    )
+    .unwrap();
+    id
+}
+
+#[tokio::test]
+async fn resolved_flags_past_the_period_go_and_open_or_recent_ones_stay() {
+    let conn = database();
+    let old = flag(&conn, Some(1000));
+    let recent = flag(&conn, Some(10));
+    let open = flag(&conn, None);
+    let counts = purge(
+        plan(false),
+        |step| std::future::ready(step.run(&conn)),
+        || false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(counts.flags, 1);
+    assert_eq!(ids(&conn, "flags"), [recent, open]);
+    let after: String = conn
+        .query_row(
+            "SELECT after FROM audit_log WHERE entity = 'flag' AND entity_id = ?1",
+            [old],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(after, audit::ERASED);
+    assert_eq!(purge_entries(&conn)[0]["flags"], 1);
 }
