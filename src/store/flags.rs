@@ -107,6 +107,11 @@ pub fn raise_for_call(conn: &Connection, call: &FreshCall) -> Result<Vec<Kind>> 
 /// the call its record or its answer (a flag changes no decision, and a
 /// failing one must not turn the decision into `fail_open`).
 pub fn raise_for_call_or_log(conn: &Connection, call: &FreshCall) -> Vec<Kind> {
+    // Most calls are from callers not on record and not urgent: nothing to
+    // raise, so no savepoint either.
+    if call.person_id.is_none() && !call.urgent {
+        return Vec::new();
+    }
     let savepoint = |sql: &str| -> Result<()> {
         conn.prepare_cached(sql)?.execute([])?;
         Ok(())
