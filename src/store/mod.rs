@@ -17,6 +17,8 @@ mod readers;
 pub mod retention;
 pub mod rules;
 pub mod subject_access;
+#[cfg(test)]
+mod test_support;
 mod writer;
 
 use std::path::{Path, PathBuf};

@@ -4,16 +4,9 @@
 use rusqlite::Connection;
 
 use super::*;
-use crate::store::migrate;
+use crate::store::test_support::database;
 
 const NOW: &str = "2026-06-01T12:00:00.000Z";
-
-fn database() -> Connection {
-    let mut conn = Connection::open_in_memory().unwrap();
-    migrate(&mut conn).unwrap();
-    conn.execute("PRAGMA foreign_keys = ON", []).unwrap();
-    conn
-}
 
 fn person(conn: &Connection, name: &str, phone: &str) -> i64 {
     let id = people::insert_person(conn, name, Some("CASE-1"), NOW).unwrap();

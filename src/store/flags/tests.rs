@@ -8,18 +8,8 @@ use super::*;
 use crate::decision::calendar::period_start;
 use crate::decision::Decision;
 use crate::domain::{CallId, Period};
-use crate::store::{contacts, migrate};
-
-fn database() -> Connection {
-    let mut conn = Connection::open_in_memory().unwrap();
-    migrate(&mut conn).unwrap();
-    conn.execute(
-        "INSERT INTO people (id, name, created_at, updated_at) VALUES (1, 'Ann', 'x', 'x')",
-        [],
-    )
-    .unwrap();
-    conn
-}
+use crate::store::contacts;
+use crate::store::test_support::database_with_ann as database;
 
 fn noon() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap()

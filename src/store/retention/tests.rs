@@ -5,18 +5,7 @@ use chrono::{Duration, TimeZone, Utc};
 use rusqlite::Connection;
 
 use super::*;
-use crate::store::migrate;
-
-fn database() -> Connection {
-    let mut conn = Connection::open_in_memory().unwrap();
-    migrate(&mut conn).unwrap();
-    conn.execute(
-        "INSERT INTO people (id, name, created_at, updated_at) VALUES (1, 'Ann', 'x', 'x')",
-        [],
-    )
-    .unwrap();
-    conn
-}
+use crate::store::test_support::database_with_ann as database;
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap()
