@@ -111,21 +111,29 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(envs: &[(&str, &str)]) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fairline.db");
-    let keys = ROLES
-        .iter()
-        .map(|role| (*role, create_key(&db, role, &format!("{role}-key"))))
-        .collect();
-    let (child, base, agi) = spawn_server(&db, envs);
-    TestApp {
-        base,
-        agi,
-        keys,
-        client: reqwest::Client::new(),
-        db,
-        child,
-        _dir: dir,
+    TestApp::start(|db| spawn_server(db, envs))
+}
+
+impl TestApp {
+    /// A fresh database with a key per role, and a server started on it by
+    /// `start` (which answers the child, base URL and AGI address).
+    pub(crate) fn start(start: impl FnOnce(&Path) -> (Child, String, Option<String>)) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("fairline.db");
+        let keys = ROLES
+            .iter()
+            .map(|role| (*role, create_key(&db, role, &format!("{role}-key"))))
+            .collect();
+        let (child, base, agi) = start(&db);
+        TestApp {
+            base,
+            agi,
+            keys,
+            client: reqwest::Client::new(),
+            db,
+            child,
+            _dir: dir,
+        }
     }
 }
 

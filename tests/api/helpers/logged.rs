@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::{create_key, TestApp, BIN, ROLES};
+use super::{TestApp, BIN};
 
 /// How long a server may take to say it is listening.
 const START_WITHIN: Duration = Duration::from_secs(30);
@@ -100,23 +100,13 @@ pub fn spawn_server_logged(
 
 /// Like `spawn_app_with`, and hands back the server's log.
 pub async fn spawn_app_logged(envs: &[(&str, &str)]) -> (TestApp, Log) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fairline.db");
-    let keys = ROLES
-        .iter()
-        .map(|role| (*role, create_key(&db, role, &format!("{role}-key"))))
-        .collect();
-    let (child, base, agi, log) = spawn_server_logged(&db, envs);
-    let app = TestApp {
-        base,
-        agi,
-        keys,
-        client: reqwest::Client::new(),
-        db,
-        child,
-        _dir: dir,
-    };
-    (app, log)
+    let mut log = None;
+    let app = TestApp::start(|db| {
+        let (child, base, agi, server_log) = spawn_server_logged(db, envs);
+        log = Some(server_log);
+        (child, base, agi)
+    });
+    (app, log.expect("the server was started"))
 }
 
 impl TestApp {
