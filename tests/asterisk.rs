@@ -13,6 +13,8 @@
 mod fairline;
 #[path = "asterisk/pbx.rs"]
 mod pbx;
+#[path = "common/server.rs"]
+mod server;
 
 #[path = "asterisk/fail_open.rs"]
 mod fail_open;

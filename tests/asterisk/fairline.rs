@@ -1,46 +1,14 @@
 //! The real fairline for the Asterisk tests: a temporary database, keys made
 //! with the real CLI, the HTTP API and FastAGI on port 0, and the supervisor
-//! calls that set callers up. (tests/api has its own copy: another crate.)
+//! calls that set callers up. Start-up itself is shared with tests/api
+//! (tests/common/server.rs).
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_fairline");
-
-/// Creates a key with the real CLI and returns it (the last line printed).
-pub fn create_key(db: &Path, role: &str, name: &str) -> String {
-    let out = Command::new(BIN)
-        .args([
-            "keys",
-            "create",
-            "--role",
-            role,
-            "--name",
-            name,
-            "--database",
-        ])
-        .arg(db)
-        .env_clear()
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("running fairline keys create");
-    assert!(
-        out.status.success(),
-        "keys create: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .last()
-        .unwrap()
-        .trim()
-        .to_owned()
-}
+use crate::server::{create_key, spawn_server};
 
 pub struct Fairline {
     /// `http://127.0.0.1:PORT`
@@ -64,35 +32,10 @@ impl Fairline {
         let db = dir.path().join("fairline.db");
         let pbx_key = create_key(&db, "pbx", "asterisk");
         let supervisor_key = create_key(&db, "supervisor", "sam");
-        let mut child = Command::new(BIN)
-            .args(["serve", "--listen", "127.0.0.1:0", "--database"])
-            .arg(&db)
-            .env_clear()
-            .env("RUST_LOG", "info")
-            .env("FAIRLINE_AGI_LISTEN", "127.0.0.1:0")
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("starting fairline serve");
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let mut address_after = |marker: &str| loop {
-            let line = lines
-                .next()
-                .expect("fairline exited before listening")
-                .unwrap();
-            if let Some(rest) = line.split(marker).nth(1) {
-                break rest.trim().to_owned();
-            }
-        };
-        // The HTTP line comes first; "agi listening addr=" also contains
-        // " listening addr=", so look for them in that order.
-        let http = address_after(" listening addr=");
-        let agi = address_after("agi listening addr=");
-        // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        let (child, base, agi) = spawn_server(&db, &[("FAIRLINE_AGI_LISTEN", "127.0.0.1:0")]);
         Fairline {
-            base: format!("http://{http}"),
-            agi,
+            base,
+            agi: agi.expect("FastAGI was turned on"),
             pbx_key,
             supervisor_key,
             client: reqwest::Client::new(),
