@@ -58,6 +58,51 @@ fn params_json(kind: &MeasureKind) -> Result<String> {
     Ok(value.to_string())
 }
 
+/// The columns a measure's kind and terms are stored in, as written by
+/// both insert and update.
+fn stored_columns(
+    kind: &MeasureKind,
+    terms: &MeasureTerms,
+) -> Result<[(&'static str, Box<dyn rusqlite::ToSql>); 7]> {
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
+    Ok([
+        (":params", Box::new(params_json(kind)?)),
+        (
+            ":on_breach",
+            Box::new(
+                terms
+                    .on_breach
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()?,
+            ),
+        ),
+        (":reason", Box::new(terms.reason.clone())),
+        (":notified_on", Box::new(date(terms.notified_on))),
+        (":starts_on", Box::new(terms.starts_on.to_string())),
+        (":review_on", Box::new(terms.review_on.to_string())),
+        (":ends_on", Box::new(date(terms.ends_on))),
+    ])
+}
+
+/// Runs `sql` with the measure's stored columns and `extra` bound by name.
+fn execute_with_columns(
+    conn: &Connection,
+    sql: &str,
+    kind: &MeasureKind,
+    terms: &MeasureTerms,
+    extra: &[(&str, &dyn rusqlite::ToSql)],
+) -> Result<()> {
+    let columns = stored_columns(kind, terms)?;
+    let mut bound: Vec<(&str, &dyn rusqlite::ToSql)> = columns
+        .iter()
+        .map(|(name, value)| (*name, value.as_ref()))
+        .collect();
+    bound.extend_from_slice(extra);
+    conn.prepare_cached(sql)?.execute(bound.as_slice())?;
+    Ok(())
+}
+
 pub fn insert_measure(
     conn: &Connection,
     person_id: i64,
@@ -66,29 +111,21 @@ pub fn insert_measure(
     set_by: &str,
     now: &str,
 ) -> Result<i64> {
-    let on_breach = terms
-        .on_breach
-        .as_ref()
-        .map(serde_json::to_string)
-        .transpose()?;
-    conn.prepare_cached(
+    execute_with_columns(
+        conn,
         "INSERT INTO measures (person_id, kind, params, on_breach, reason, notified_on, starts_on,
                                review_on, ends_on, set_by, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
-    )?
-    .execute(params![
-        person_id,
-        kind.name(),
-        params_json(kind)?,
-        on_breach,
-        terms.reason,
-        terms.notified_on.map(|d| d.to_string()),
-        terms.starts_on.to_string(),
-        terms.review_on.to_string(),
-        terms.ends_on.map(|d| d.to_string()),
-        set_by,
-        now,
-    ])?;
+         VALUES (:person_id, :kind, :params, :on_breach, :reason, :notified_on, :starts_on,
+                 :review_on, :ends_on, :set_by, :now, :now)",
+        kind,
+        terms,
+        &[
+            (":person_id", &person_id),
+            (":kind", &kind.name()),
+            (":set_by", &set_by),
+            (":now", &now),
+        ],
+    )?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -99,28 +136,16 @@ pub fn update_measure(
     terms: &MeasureTerms,
     now: &str,
 ) -> Result<()> {
-    let on_breach = terms
-        .on_breach
-        .as_ref()
-        .map(serde_json::to_string)
-        .transpose()?;
-    conn.prepare_cached(
-        "UPDATE measures SET params = ?2, on_breach = ?3, reason = ?4, notified_on = ?5, starts_on = ?6,
-                             review_on = ?7, ends_on = ?8, updated_at = ?9
-         WHERE id = ?1",
-    )?
-    .execute(params![
-        id,
-        params_json(kind)?,
-        on_breach,
-        terms.reason,
-        terms.notified_on.map(|d| d.to_string()),
-        terms.starts_on.to_string(),
-        terms.review_on.to_string(),
-        terms.ends_on.map(|d| d.to_string()),
-        now,
-    ])?;
-    Ok(())
+    execute_with_columns(
+        conn,
+        "UPDATE measures SET params = :params, on_breach = :on_breach, reason = :reason,
+                             notified_on = :notified_on, starts_on = :starts_on,
+                             review_on = :review_on, ends_on = :ends_on, updated_at = :now
+         WHERE id = :id",
+        kind,
+        terms,
+        &[(":id", &id), (":now", &now)],
+    )
 }
 
 pub fn end_measure(conn: &Connection, id: i64, by: &str, reason: &str, now: &str) -> Result<()> {
