@@ -16,7 +16,7 @@ use crate::auth::{Auth, CallReporting, Staff};
 use crate::domain::{CallId, Channel, Email, PhoneNumber};
 use crate::error::AppError;
 use crate::store::people::{self, Identity};
-use crate::store::{audit, contacts, enquiries, timestamp, StoreError};
+use crate::store::{audit, contacts, enquiries, timestamp};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -36,21 +36,23 @@ struct NewContact {
 }
 
 /// The enquiry a reference or id names; an unknown one is the caller's
-/// mistake, not something to record silently.
-fn enquiry_id(
-    conn: &rusqlite::Connection,
-    given: Option<&str>,
-) -> Result<Result<Option<i64>, AppError>, StoreError> {
+/// mistake, not something to record silently. Enquiries are never deleted
+/// on their own, so the id still holds when the write runs.
+async fn enquiry_id(state: &AppState, given: Option<String>) -> Result<Option<i64>, AppError> {
     let Some(given) = given else {
-        return Ok(Ok(None));
+        return Ok(None);
     };
-    Ok(match enquiries::find_enquiry(conn, given)? {
+    match state
+        .store
+        .read(move |conn| enquiries::find_enquiry(conn, &given))
+        .await?
+    {
         Some(e) => Ok(Some(e.id)),
         None => Err(AppError::invalid(
             "enquiry",
             "is not a known enquiry reference or id",
         )),
-    })
+    }
 }
 
 async fn record(
@@ -76,16 +78,16 @@ async fn record(
     if at > now_at + Duration::minutes(5) {
         return Err(AppError::invalid("at", "must not be in the future"));
     }
-    let enquiry = text::optional("enquiry", body.enquiry.as_deref(), 64)?;
+    let enquiry_id = enquiry_id(
+        &state,
+        text::optional("enquiry", body.enquiry.as_deref(), 64)?,
+    )
+    .await?;
     let now = timestamp(now_at);
     let channel = body.channel;
     let saved = state
         .store
         .write(move |conn| {
-            let enquiry_id = match enquiry_id(conn, enquiry.as_deref())? {
-                Ok(id) => id,
-                Err(e) => return Ok(Err(e)),
-            };
             let person_id = match &identity {
                 Some(identity) => people::person_with(conn, identity)?,
                 None => None,
@@ -109,9 +111,9 @@ async fn record(
                 audit::Entry { actor: &who.name, action: "contact.create", entity: "contact", entity_id: Some(id), person_id, before: None, after: Some(after.clone()) },
                 &now,
             )?;
-            Ok(Ok(after))
+            Ok(after)
         })
-        .await??;
+        .await?;
     Ok((StatusCode::CREATED, Json(saved)))
 }
 
@@ -134,7 +136,11 @@ async fn outcome(
     let call_id = CallId::parse(&call_id).map_err(|_| AppError::NotFound("call"))?;
     let advisor = text::optional("advisor", body.advisor.as_deref(), 100)?;
     let note = text::optional("note", body.note.as_deref(), 4000)?;
-    let enquiry = text::optional("enquiry", body.enquiry.as_deref(), 64)?;
+    let enquiry_id = enquiry_id(
+        &state,
+        text::optional("enquiry", body.enquiry.as_deref(), 64)?,
+    )
+    .await?;
     if body.duration_s.is_some_and(|d| d > 24 * 3600) {
         return Err(AppError::invalid("duration_s", "must be at most a day"));
     }
@@ -142,10 +148,6 @@ async fn outcome(
     let saved = state
         .store
         .write(move |conn| {
-            let enquiry_id = match enquiry_id(conn, enquiry.as_deref())? {
-                Ok(id) => id,
-                Err(e) => return Ok(Err(e)),
-            };
             let outcome = contacts::Outcome {
                 advisor,
                 enquiry_id,
@@ -168,9 +170,9 @@ async fn outcome(
                 },
                 &now,
             )?;
-            Ok(Ok(after))
+            Ok(after)
         })
-        .await??;
+        .await?;
     Ok(Json(saved))
 }
 
