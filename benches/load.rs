@@ -200,17 +200,41 @@ async fn paced(client: &reqwest::Client, key: &str, url_for: UrlFor, o: &Options
         }));
     }
     let mut run = Run::default();
-    for t in tasks {
+    let mut seconds = vec![Vec::new(); o.seconds as usize];
+    for (n, t) in tasks.into_iter().enumerate() {
         let (ok, us, service_us) = t.await.unwrap();
         if ok {
             run.latencies_us.push(us);
             run.service_us.push(service_us);
+            seconds[n / o.rate as usize].push(us);
         } else {
             run.errors += 1;
         }
     }
     run.elapsed = started.elapsed();
+    print_timeline(&mut seconds);
     run
+}
+
+/// One line per second of the paced phase, so a stall shows where it
+/// happened (and can be matched with the server's log) instead of only
+/// lifting the overall p99.
+fn print_timeline(seconds: &mut [Vec<u64>]) {
+    eprintln!("paced phase, second by second (ms): p50 p99 max, calls over 5 ms");
+    for (i, second) in seconds.iter_mut().enumerate() {
+        second.sort_unstable();
+        let at = |p: f64| {
+            let i = ((second.len() as f64 - 1.0) * p).round() as usize;
+            second.get(i).copied().unwrap_or(0) as f64 / 1000.0
+        };
+        let slow = second.iter().filter(|&&us| us > 5_000).count();
+        eprintln!(
+            "  {i:>3}s {:>7.2} {:>7.2} {:>7.2} {slow:>5}",
+            at(0.5),
+            at(0.99),
+            at(1.0)
+        );
+    }
 }
 
 fn main() -> anyhow::Result<()> {
@@ -229,7 +253,11 @@ fn main() -> anyhow::Result<()> {
     let mut server = Command::new(env!("CARGO_BIN_EXE_fairline"))
         .args(["serve", "--listen", "127.0.0.1:0", "--database"])
         .arg(&db)
-        .env("RUST_LOG", "warn,fairline::cli=info")
+        .env(
+            "RUST_LOG",
+            std::env::var("BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into())
+                + ",fairline::cli=info",
+        )
         .stderr(Stdio::piped())
         .spawn()?;
     let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
@@ -239,7 +267,14 @@ fn main() -> anyhow::Result<()> {
             break rest.trim().to_owned();
         }
     };
-    std::thread::spawn(move || for _ in lines {});
+    // Echo what the server logs after start-up (warnings, or whatever
+    // BENCH_SERVER_LOG asks for), stamped with the bench's clock.
+    let bench_start = Instant::now();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            eprintln!("[{:>8.3}s] {line}", bench_start.elapsed().as_secs_f64());
+        }
+    });
 
     let runtime = tokio::runtime::Runtime::new()?;
     let result = runtime.block_on(async {
@@ -267,9 +302,19 @@ fn main() -> anyhow::Result<()> {
         let warm = Options { seconds: 2, ..o };
         closed_loop(&client, &key, screen_url("warm"), &warm).await;
 
+        let phase = |name: &str| {
+            eprintln!(
+                "[{:>8.3}s] phase: {name}",
+                bench_start.elapsed().as_secs_f64()
+            );
+        };
+        phase("floor");
         let mut floor = closed_loop(&client, &key, floor_url, &o).await;
+        phase("screen, closed loop");
         let mut screen = closed_loop(&client, &key, screen_url("load"), &o).await;
+        phase("screen, paced");
         let mut steady = paced(&client, &key, screen_url("paced"), &o).await;
+        phase("done");
         println!();
         println!(
             "{:<34} {:>10} {:>9} {:>9} {:>7}",
