@@ -56,6 +56,12 @@ pub struct FreshCall {
 /// kind per person per local day, and returns the kinds raised. The caller
 /// passes only calls it has just inserted, so a retry raises nothing.
 pub fn raise_for_call(conn: &Connection, call: &FreshCall) -> Result<Vec<Kind>> {
+    let wanted = wanted_for_call(conn, call)?;
+    insert_wanted(conn, call, wanted)
+}
+
+/// The flags a fresh call calls for, with their details; reads only.
+fn wanted_for_call(conn: &Connection, call: &FreshCall) -> Result<Vec<(Kind, String)>> {
     let mut wanted = Vec::new();
     if call.urgent {
         let detail = "chose the urgent (safeguarding) option; the call was routed".to_owned();
@@ -72,6 +78,15 @@ pub fn raise_for_call(conn: &Connection, call: &FreshCall) -> Result<Vec<Kind>> 
             wanted.push((Kind::VeryFrequentContact, detail));
         }
     }
+    Ok(wanted)
+}
+
+/// Inserts the wanted flags not already open for the person today.
+fn insert_wanted(
+    conn: &Connection,
+    call: &FreshCall,
+    wanted: Vec<(Kind, String)>,
+) -> Result<Vec<Kind>> {
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
@@ -102,13 +117,14 @@ pub fn raise_for_call(conn: &Connection, call: &FreshCall) -> Result<Vec<Kind>> 
     Ok(raised)
 }
 
-/// `raise_for_call` in a savepoint of its own, for the per-call path: a
-/// flag that cannot be raised is rolled back and logged, and never costs
-/// the call its record or its answer (a flag changes no decision, and a
-/// failing one must not turn the decision into `fail_open`).
+/// `raise_for_call` for the per-call path: a flag that cannot be raised is
+/// rolled back and logged, and never costs the call its record or its
+/// answer (a flag changes no decision, and a failing one must not turn the
+/// decision into `fail_open`). Only the writing is in a savepoint of its
+/// own; most calls want no flag, and their check only reads.
 pub fn raise_for_call_or_log(conn: &Connection, call: &FreshCall) -> Vec<Kind> {
     // Most calls are from callers not on record and not urgent: nothing to
-    // raise, so no savepoint either.
+    // raise, nothing to read.
     if call.person_id.is_none() && !call.urgent {
         return Vec::new();
     }
@@ -116,8 +132,12 @@ pub fn raise_for_call_or_log(conn: &Connection, call: &FreshCall) -> Vec<Kind> {
         conn.prepare_cached(sql)?.execute([])?;
         Ok(())
     };
-    let raised = savepoint("SAVEPOINT flags").and_then(|()| {
-        let raised = raise_for_call(conn, call);
+    let raised = wanted_for_call(conn, call).and_then(|wanted| {
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        savepoint("SAVEPOINT flags")?;
+        let raised = insert_wanted(conn, call, wanted);
         if raised.is_err() {
             savepoint("ROLLBACK TO flags")?;
         }
