@@ -13,8 +13,9 @@
 //!   number rules, call ids).
 //! - [`decision`]: `decide()`, a pure function from the call, what is on
 //!   record and a handed-in clock to route / announce / divert / block.
-//! - [`store`]: SQLite: migrations, the group-committing writer, the reader
-//!   pool, and queries named for their purpose.
+//! - [`store`]: SQLite: migrations, the group-committing writer, its
+//!   checkpointer, the reader pool, the screening cache of rules and
+//!   callers, and queries named for their purpose.
 //! - [`screening`]: the per-call path every PBX adapter shares: load, decide,
 //!   record, answer; fails open.
 //! - [`http`]: one router per area (screening, people, enquiries, measures,

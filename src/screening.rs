@@ -2,6 +2,8 @@
 //! return the first answer for a retried call id, gather what is on record,
 //! decide, and answer only once the call is committed. Fails open.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use tracing::Instrument;
 
@@ -10,9 +12,10 @@ use rusqlite::Connection;
 
 use crate::decision::{self, Call, Decision, Person, Policy, Situation};
 use crate::domain::Period;
-use crate::domain::{CallId, CallerId, Enquiry, Measure, NumberRule};
+use crate::domain::{CallId, CallerId, NumberRule};
 use crate::error::AppError;
-use crate::store::{contacts, enquiries, flags, measures, people, rules, StoreError};
+use crate::store::caller_cache::CallerRecord;
+use crate::store::{contacts, flags, CallerCache, StoreError};
 
 /// A screening request as the PBX sent it, before parsing.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -105,11 +108,10 @@ enum Known {
     },
 }
 
-/// A known caller's record, as far as the decision needs it.
+/// A known caller's record and recent contacts, as far as the decision
+/// needs them.
 struct Record {
-    id: i64,
-    measures: Vec<Measure>,
-    enquiries: Vec<Enquiry>,
+    caller: Arc<CallerRecord>,
     history: Vec<decision::PastContact>,
 }
 
@@ -154,12 +156,14 @@ async fn screen_and_record(
     let now = state.now();
     let policy = state.policy.clone();
     let limits = state.limits.clone();
+    let cache = state.store.callers.clone();
     let recorded_by = recorded_by.to_owned();
     let daily_contacts = state.settings.flag_daily_contacts;
     let (decision, raised) = state
         .store
         .write(move |conn| {
-            let (rules, person) = match load(conn, &call, now, &policy)? {
+            let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+            let (rules, person) = match load(conn, &mut cache, &call, now, &policy)? {
                 Known::Retry(decision) => return Ok((decision, Vec::new())),
                 Known::Fresh { rules, person } => (rules, person),
             };
@@ -175,8 +179,8 @@ async fn screen_and_record(
                     },
                     rules: &rules,
                     person: person.as_ref().map(|r| Person {
-                        measures: &r.measures,
-                        enquiries: &r.enquiries,
+                        measures: &r.caller.measures,
+                        enquiries: &r.caller.enquiries,
                         history: &r.history,
                     }),
                     now,
@@ -185,7 +189,8 @@ async fn screen_and_record(
             );
             let enquiry_id = person.as_ref().and_then(|r| {
                 let given = call.enquiry.as_deref()?;
-                r.enquiries
+                r.caller
+                    .enquiries
                     .iter()
                     .find(|e| e.is_named_by(given))
                     .map(|e| e.id)
@@ -197,7 +202,7 @@ async fn screen_and_record(
                     call_id: &call.call_id,
                     caller: call.caller.number().map(|n| n.as_str()),
                     dialed: &call.dialed,
-                    person_id: person.as_ref().map(|r| r.id),
+                    person_id: person.as_ref().map(|r| r.caller.person_id),
                     enquiry_id,
                     urgent: call.urgent,
                     decision: &decision,
@@ -210,7 +215,7 @@ async fn screen_and_record(
                     conn,
                     &flags::FreshCall {
                         contact_id,
-                        person_id: person.as_ref().map(|r| r.id),
+                        person_id: person.as_ref().map(|r| r.caller.person_id),
                         urgent: call.urgent,
                         action: recorded.decision.action,
                         now,
@@ -236,6 +241,7 @@ async fn screen_and_record(
 
 fn load(
     conn: &Connection,
+    cache: &mut CallerCache,
     call: &ParsedCall,
     now: DateTime<Utc>,
     policy: &Policy,
@@ -249,26 +255,20 @@ fn load(
             person: None,
         });
     };
-    let rules = rules::rules_for(conn, number)?;
-    let Some(id) = people::person_with(conn, &people::Identity::Phone(number.clone()))? else {
+    cache.refresh(conn)?;
+    let rules = cache.rules_for(number);
+    let Some(caller) = cache.caller(conn, number)? else {
         return Ok(Known::Fresh {
             rules,
             person: None,
         });
     };
-    let measures = measures::current_measures_of(conn, id)?;
-    let enquiries = enquiries::enquiries_of(conn, id)?;
-    let history = match decision::history_since(&measures, now, policy) {
-        Some(since) => contacts::history_since(conn, id, since)?,
+    let history = match decision::history_since(&caller.measures, now, policy) {
+        Some(since) => contacts::history_since(conn, caller.person_id, since)?,
         None => Vec::new(),
     };
     Ok(Known::Fresh {
         rules,
-        person: Some(Record {
-            id,
-            measures,
-            enquiries,
-            history,
-        }),
+        person: Some(Record { caller, history }),
     })
 }

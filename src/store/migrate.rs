@@ -17,6 +17,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../schema/0003_erasure.sql"),
     ),
     ("0004_flags", include_str!("../../schema/0004_flags.sql")),
+    (
+        "0005_generations",
+        include_str!("../../schema/0005_generations.sql"),
+    ),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;

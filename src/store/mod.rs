@@ -3,6 +3,7 @@
 //! purpose. All rusqlite work runs off the async runtime.
 
 pub mod audit;
+pub mod caller_cache;
 mod checkpointer;
 pub mod contacts;
 pub mod enquiries;
@@ -22,9 +23,11 @@ mod test_support;
 mod writer;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use rusqlite::Connection;
 
+pub use caller_cache::CallerCache;
 pub use migrate::{migrate, schema_version, LATEST_VERSION};
 pub use readers::Readers;
 pub use writer::{Writer, WriterStats};
@@ -85,6 +88,9 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pub writer: Writer,
     pub readers: Readers,
+    /// Used only inside writer jobs (screening), so never contended: the
+    /// lock is what lets a job borrow it.
+    pub callers: Arc<Mutex<CallerCache>>,
     path: PathBuf,
 }
 
@@ -97,6 +103,7 @@ impl Store {
         Ok(Store {
             writer: Writer::start(conn),
             readers: Readers::new(path.to_owned()),
+            callers: Arc::default(),
             path: path.to_owned(),
         })
     }

@@ -3,7 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{Result, StoreError};
-use crate::domain::{MatchKind, NumberPattern, NumberRule, PhoneNumber, RuleAction};
+use crate::domain::{MatchKind, NumberPattern, NumberRule, RuleAction};
 
 const COLUMNS: &str = "id, number, match_kind, action, reason, expires_at";
 
@@ -70,15 +70,4 @@ pub fn delete_rule(conn: &Connection, id: i64) -> Result<()> {
     conn.prepare_cached("DELETE FROM number_rules WHERE id = ?1")?
         .execute([id])?;
     Ok(())
-}
-
-/// The rules whose pattern is the number or one of its prefixes: an index
-/// look-up per prefix rather than a scan of every rule.
-pub fn rules_for(conn: &Connection, number: &PhoneNumber) -> Result<Vec<NumberRule>> {
-    let prefixes: Vec<&str> = number.prefixes().collect();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM number_rules WHERE number IN (SELECT value FROM json_each(?1))"
-    ))?;
-    let rows = stmt.query_map([serde_json::to_string(&prefixes)?], rule_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

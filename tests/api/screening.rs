@@ -1,7 +1,7 @@
 //! Screening end to end: the PBX's request, the decision, the record.
 
-use reqwest::StatusCode;
-use serde_json::json;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
 
 use crate::helpers::*;
 
@@ -243,6 +243,86 @@ async fn number_rules_block_a_range_and_allow_a_partner_inside_it() {
         "allow_rule"
     );
     assert_eq!(app.screen("07700 800111", "r-3").await["action"], "route");
+}
+
+/// Screening keeps rules and callers' records in memory between calls;
+/// each supervisor change must still decide the very next call.
+#[tokio::test]
+async fn every_change_a_supervisor_makes_decides_the_very_next_call() {
+    let app = spawn_app().await;
+    let reason = |answer: Value| answer["reason"].as_str().unwrap().to_owned();
+    assert_eq!(reason(app.screen("07700 900123", "n-1").await), "default");
+
+    let ann = app.person("Ann", "07700 900123").await;
+    let measure = app
+        .measure(ann, json!({"kind": "open_enquiries_only"}))
+        .await;
+    assert_eq!(
+        reason(app.screen("07700 900123", "n-2").await),
+        "no_open_enquiry"
+    );
+
+    let (status, enquiry) = app
+        .post(
+            &format!("/v1/people/{ann}/enquiries"),
+            "supervisor",
+            json!({"reference": "ENQ-7", "topic": "EHCP annual review"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(reason(app.screen("07700 900123", "n-3").await), "default");
+
+    let (status, rule) = app
+        .post(
+            "/v1/number-rules",
+            "supervisor",
+            json!({"number": "07700 900", "match": "prefix", "action": "block", "reason": "test"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        reason(app.screen("07700 900123", "n-4").await),
+        "block_rule"
+    );
+
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/number-rules/{}", rule["id"]),
+            "supervisor",
+            None,
+        )
+        .await;
+    assert!(status.is_success(), "{status}");
+    let (status, _) = app
+        .post(
+            &format!("/v1/measures/{}/end", measure["id"]),
+            "supervisor",
+            json!({"reason": "reviewed: no longer needed"}),
+        )
+        .await;
+    assert!(status.is_success(), "{status}");
+    let (status, _) = app
+        .patch(
+            &format!("/v1/enquiries/{}", enquiry["id"]),
+            "supervisor",
+            json!({"status": "closed"}),
+        )
+        .await;
+    assert!(status.is_success(), "{status}");
+    app.measure(ann, json!({"kind": "new_issues_only"})).await;
+    let about_the_closed_enquiry = app
+        .screen_with(&[
+            ("caller", "07700 900123"),
+            ("call_id", "n-5"),
+            ("enquiry", "ENQ-7"),
+        ])
+        .await;
+    assert_eq!(
+        reason(about_the_closed_enquiry),
+        "closed_enquiry",
+        "the rule is gone, the old measure ended, the enquiry closed"
+    );
 }
 
 #[tokio::test]
