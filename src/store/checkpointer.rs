@@ -41,11 +41,16 @@ const FORCE_AFTER_WRITES: u64 = 16_000;
 
 /// New frames in a pass at or below which no further pass is made: the
 /// writer copies the rest, and its sync has about this much to write.
-const HAND_OVER_FRAMES: i64 = 1_024;
+const HAND_OVER_FRAMES: i64 = 128;
 
-/// Copy-and-write-back passes per checkpoint; each pass copies the frames
-/// appended during the one before, so they shrink quickly.
-const MAX_PASSES: u32 = 4;
+/// Copy-and-write-back passes per round; each pass copies the frames
+/// appended during the one before, so they shrink quickly unless calls
+/// come faster than the disk takes them.
+const MAX_PASSES: u32 = 8;
+
+/// A log this long (about 2 GiB) is handed to the writer to finish even if
+/// the passes have not caught up.
+const REWIND_ANYWAY_FRAMES: i64 = 500_000;
 
 /// How much of the database file one write-back step may send to disk
 /// before waiting for it: a commit's sync waits behind at most this much.
@@ -98,15 +103,24 @@ fn run(
         }
         let started = Instant::now();
         match checkpoint(conn, file) {
-            Ok(passes) => {
-                checkpointed = now;
-                // Calls went on during the copy; the writer copies what
-                // they added so the log can rewind.
-                if !idle {
-                    rewind.store(true, Ordering::Relaxed);
+            Ok(done) => {
+                // Calls went on during the copy. If what they added is
+                // little, the writer copies it between batches so the log
+                // can rewind. If not (calls come faster than the passes
+                // shrink), the next tick goes on copying rather than hand
+                // the writer a long copy and every waiting call a stall;
+                // only a log past `REWIND_ANYWAY_FRAMES` is handed over
+                // regardless: one stall rather than a log without bound.
+                if done.converged || done.log >= REWIND_ANYWAY_FRAMES {
+                    checkpointed = now;
+                    if !idle {
+                        rewind.store(true, Ordering::Relaxed);
+                    }
                 }
                 tracing::debug!(
-                    passes,
+                    passes = done.passes,
+                    converged = done.converged,
+                    log_frames = done.log,
                     writes = behind,
                     forced = !idle,
                     ms = started.elapsed().as_secs_f64() * 1e3,
@@ -118,17 +132,37 @@ fn run(
     }
 }
 
-/// Copy-and-write-back passes until a pass has little new to copy; returns
-/// how many it took. Each pass copies up to where the log stood when it
-/// began, so the frames appended during one pass are the next one's work.
-fn checkpoint(conn: &Connection, file: &DatabaseFile) -> rusqlite::Result<u32> {
+/// How a round of passes ended.
+struct Done {
+    passes: u32,
+    /// The last pass had little to copy, so little was added during it.
+    converged: bool,
+    /// The log's length, in frames, when the last pass began.
+    log: i64,
+}
+
+/// Copy-and-write-back passes until a pass has little new to copy. Each
+/// pass copies up to where the log stood when it began, so the frames
+/// appended during one pass are the next one's work.
+fn checkpoint(conn: &Connection, file: &DatabaseFile) -> rusqlite::Result<Done> {
     let (mut passes, mut copied_to) = (0, 0);
     loop {
         passes += 1;
         let log = passive_checkpoint(conn)?;
         file.write_back();
-        if log < 0 || log - copied_to <= HAND_OVER_FRAMES || passes == MAX_PASSES {
-            return Ok(passes);
+        // A log shorter than before has rewound: all of it was new.
+        let copied_now = if log >= copied_to {
+            log - copied_to
+        } else {
+            log
+        };
+        let converged = log < 0 || copied_now <= HAND_OVER_FRAMES;
+        if converged || passes == MAX_PASSES {
+            return Ok(Done {
+                passes,
+                converged,
+                log,
+            });
         }
         copied_to = log;
     }

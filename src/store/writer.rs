@@ -133,8 +133,14 @@ fn run(mut conn: Connection, mut rx: mpsc::UnboundedReceiver<Job>, stats: Arc<Wr
                 .is_some_and(|c| c.rewind.swap(false, Ordering::Relaxed))
         };
         if rx.is_empty() && rewind() {
-            if let Err(e) = super::checkpointer::passive_checkpoint(&conn) {
-                tracing::warn!(error = %e, "could not finish the checkpoint");
+            let started = std::time::Instant::now();
+            match super::checkpointer::passive_checkpoint(&conn) {
+                Ok(frames) => tracing::debug!(
+                    frames,
+                    ms = started.elapsed().as_secs_f64() * 1e3,
+                    "finished the checkpoint"
+                ),
+                Err(e) => tracing::warn!(error = %e, "could not finish the checkpoint"),
             }
         }
     }
