@@ -3,7 +3,8 @@
 //! measured next to `/healthz` (the framework floor) in the same run.
 //!
 //! `cargo bench --bench load` runs the defaults; pass options after `--`:
-//! `--contacts 10000000 --callers 10000 --seconds 10 --concurrency 32 --rate 1000`.
+//! `--contacts 10000000 --callers 10000 --seconds 10 --concurrency 32 --rate 1000`,
+//! and `--keep PATH` to seed a database file once and reuse it.
 //!
 //! Phases: (1) floor, closed loop; (2) screening, closed loop; (3)
 //! screening paced at `--rate` calls/s, latency measured from each call's
@@ -240,15 +241,33 @@ fn print_timeline(seconds: &mut [Vec<u64>]) {
 fn main() -> anyhow::Result<()> {
     let o = options();
     let dir = tempfile::tempdir()?;
-    let db = dir.path().join("load.db");
+    // `--keep PATH`: seed PATH once and reuse it in later runs (seeding
+    // 10,000,000 contacts takes minutes). Each run adds its own calls.
+    let kept = std::env::args()
+        .skip_while(|a| a != "--keep")
+        .nth(1)
+        .map(std::path::PathBuf::from);
+    let db = kept.clone().unwrap_or_else(|| dir.path().join("load.db"));
     let t = Instant::now();
-    let key = seed(&db, &o)?;
-    println!(
-        "seeded {} contacts for {} callers in {:.1?}",
-        o.contacts,
-        o.callers,
-        t.elapsed()
-    );
+    let key = if db.exists() && kept.is_some() {
+        let key = fairline::auth::new_key();
+        let conn = store::open_connection(&db)?;
+        let name = format!("bench-{}", Utc::now().timestamp_millis());
+        let stamp = store::timestamp(Utc::now());
+        store::keys::insert_key(&conn, &name, Role::Pbx, &hash_key(&key), &stamp)?;
+        let contacts: i64 = conn.query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))?;
+        println!("reusing {} ({contacts} contacts)", db.display());
+        key
+    } else {
+        let key = seed(&db, &o)?;
+        println!(
+            "seeded {} contacts for {} callers in {:.1?}",
+            o.contacts,
+            o.callers,
+            t.elapsed()
+        );
+        key
+    };
 
     let mut server = Command::new(env!("CARGO_BIN_EXE_fairline"))
         .args(["serve", "--listen", "127.0.0.1:0", "--database"])
