@@ -56,8 +56,8 @@ pub struct FreshCall {
 /// kind per person per local day, and returns the kinds raised. The caller
 /// passes only calls it has just inserted, so a retry raises nothing.
 pub fn raise_for_call(conn: &Connection, call: &FreshCall) -> Result<Vec<Kind>> {
-    let wanted = wanted_for_call(conn, call)?;
-    insert_wanted(conn, call, wanted)
+    let wanted = not_yet_open(conn, call, wanted_for_call(conn, call)?)?;
+    insert_flags(conn, call, wanted)
 }
 
 /// The flags a fresh call calls for, with their details; reads only.
@@ -81,26 +81,28 @@ fn wanted_for_call(conn: &Connection, call: &FreshCall) -> Result<Vec<(Kind, Str
     Ok(wanted)
 }
 
-/// Inserts the wanted flags not already open for the person today.
-fn insert_wanted(
+/// Leaves out the kinds already open for the person today; reads only.
+fn not_yet_open(
+    conn: &Connection,
+    call: &FreshCall,
+    mut wanted: Vec<(Kind, String)>,
+) -> Result<Vec<(Kind, String)>> {
+    // An unknown caller has no day to share: each urgent call is its own.
+    if let (Some(person), false) = (call.person_id, wanted.is_empty()) {
+        let open = open_kinds_since(conn, person, call.day_start)?;
+        wanted.retain(|(kind, _)| !open.iter().any(|k| k == kind.as_str()));
+    }
+    Ok(wanted)
+}
+
+fn insert_flags(
     conn: &Connection,
     call: &FreshCall,
     wanted: Vec<(Kind, String)>,
 ) -> Result<Vec<Kind>> {
-    if wanted.is_empty() {
-        return Ok(Vec::new());
-    }
-    // An unknown caller has no day to share: each urgent call is its own.
-    let open = match call.person_id {
-        Some(person) => open_kinds_since(conn, person, call.day_start)?,
-        None => Vec::new(),
-    };
     let now = timestamp(call.now);
     let mut raised = Vec::new();
     for (kind, detail) in wanted {
-        if open.iter().any(|k| k == kind.as_str()) {
-            continue;
-        }
         conn.prepare_cached(
             "INSERT INTO flags (person_id, contact_id, kind, detail, raised_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -121,7 +123,8 @@ fn insert_wanted(
 /// rolled back and logged, and never costs the call its record or its
 /// answer (a flag changes no decision, and a failing one must not turn the
 /// decision into `fail_open`). Only the writing is in a savepoint of its
-/// own; most calls want no flag, and their check only reads.
+/// own: most calls want no flag, or one already open today, and checking
+/// that only reads.
 pub fn raise_for_call_or_log(conn: &Connection, call: &FreshCall) -> Vec<Kind> {
     // Most calls are from callers not on record and not urgent: nothing to
     // raise, nothing to read.
@@ -132,18 +135,20 @@ pub fn raise_for_call_or_log(conn: &Connection, call: &FreshCall) -> Vec<Kind> {
         conn.prepare_cached(sql)?.execute([])?;
         Ok(())
     };
-    let raised = wanted_for_call(conn, call).and_then(|wanted| {
-        if wanted.is_empty() {
-            return Ok(Vec::new());
-        }
-        savepoint("SAVEPOINT flags")?;
-        let raised = insert_wanted(conn, call, wanted);
-        if raised.is_err() {
-            savepoint("ROLLBACK TO flags")?;
-        }
-        savepoint("RELEASE flags")?;
-        raised
-    });
+    let raised = wanted_for_call(conn, call)
+        .and_then(|wanted| not_yet_open(conn, call, wanted))
+        .and_then(|wanted| {
+            if wanted.is_empty() {
+                return Ok(Vec::new());
+            }
+            savepoint("SAVEPOINT flags")?;
+            let raised = insert_flags(conn, call, wanted);
+            if raised.is_err() {
+                savepoint("ROLLBACK TO flags")?;
+            }
+            savepoint("RELEASE flags")?;
+            raised
+        });
     raised.unwrap_or_else(|error| {
         tracing::error!(%error, "could not raise flags; the call is recorded without them");
         Vec::new()
