@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use phonenumber::{country, metadata::DATABASE, Metadata, Mode};
+use phonenumber::{country, metadata::DATABASE, Metadata};
 use serde::Serialize;
 
 /// A phone number in E.164 form (`+447700900123`). Only `parse` builds one.
@@ -68,7 +68,11 @@ impl PhoneNumber {
         if !possible {
             return Err(PhoneError::ImpossibleLength);
         }
-        Ok(PhoneNumber(parsed.format().mode(Mode::E164).to_string()))
+        // E.164 is "+", the country code and the national significant
+        // number. Written out here because the crate's E.164 formatter first
+        // matches the national formats' patterns, which it then ignores: a
+        // third of the time a screening request spent in the HTTP layer.
+        Ok(PhoneNumber(format!("+{code}{national}")))
     }
 
     /// Rebuilds a number that fairline stored itself (already E.164).
@@ -172,6 +176,29 @@ mod tests {
 
     fn gb() -> Region {
         Region::parse("GB").unwrap()
+    }
+
+    #[test]
+    fn e164_is_written_as_the_library_writes_it() {
+        // Italy keeps the leading zero of its national numbers; the US has
+        // a one-digit code; Germany numbers of varying length.
+        for (input, region) in [
+            ("07700 900123", "GB"),
+            ("020 7946 0123", "GB"),
+            ("06 6982 1234", "IT"),
+            ("+1 (212) 555-0123", "GB"),
+            ("030 1234567", "DE"),
+            ("0044 1632 960 001", "GB"),
+        ] {
+            let region = Region::parse(region).unwrap();
+            let ours = PhoneNumber::parse(input, region).unwrap();
+            let theirs = phonenumber::parse(Some(region.0), input).unwrap();
+            assert_eq!(
+                ours.as_str(),
+                theirs.format().mode(phonenumber::Mode::E164).to_string(),
+                "{input}"
+            );
+        }
     }
 
     #[test]
