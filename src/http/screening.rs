@@ -9,13 +9,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::extract::{parse_json, read_body};
 use crate::app::AppState;
 use crate::auth::{Auth, Screening};
-use crate::decision::Decision;
+use crate::decision::{Action, Decision, RuleHit};
 use crate::domain::CallId;
 use crate::error::AppError;
 use crate::screening::{screen, ScreenRequest};
@@ -99,15 +98,27 @@ fn wants_form(headers: &HeaderMap, format: Option<&str>) -> Result<bool, AppErro
     }
 }
 
+/// The JSON answer, borrowed from the decision: built on every call, so
+/// not through an intermediate `serde_json::Value`.
+#[derive(Serialize)]
+struct JsonAnswer<'a> {
+    action: Action,
+    call_id: &'a CallId,
+    prompt: &'a str,
+    reason: &'a str,
+    rules: &'a [RuleHit],
+    target: &'a str,
+}
+
 fn json_answer(call_id: &CallId, d: &Decision) -> Response {
-    Json(json!({
-        "call_id": call_id,
-        "action": d.action,
-        "target": d.target,
-        "prompt": d.prompt,
-        "reason": d.reason,
-        "rules": d.rules,
-    }))
+    Json(JsonAnswer {
+        action: d.action,
+        call_id,
+        prompt: &d.prompt,
+        reason: &d.reason,
+        rules: &d.rules,
+        target: &d.target,
+    })
     .into_response()
 }
 
