@@ -285,31 +285,27 @@ async fn every_change_a_supervisor_makes_decides_the_very_next_call() {
         "block_rule"
     );
 
-    let (status, _) = app
-        .call(
+    // Lift the rule, end the measure, close the enquiry.
+    for (method, path, body) in [
+        (
             Method::DELETE,
-            &format!("/v1/number-rules/{}", rule["id"]),
-            "supervisor",
+            format!("/v1/number-rules/{}", rule["id"]),
             None,
-        )
-        .await;
-    assert!(status.is_success(), "{status}");
-    let (status, _) = app
-        .post(
-            &format!("/v1/measures/{}/end", measure["id"]),
-            "supervisor",
-            json!({"reason": "reviewed: no longer needed"}),
-        )
-        .await;
-    assert!(status.is_success(), "{status}");
-    let (status, _) = app
-        .patch(
-            &format!("/v1/enquiries/{}", enquiry["id"]),
-            "supervisor",
-            json!({"status": "closed"}),
-        )
-        .await;
-    assert!(status.is_success(), "{status}");
+        ),
+        (
+            Method::POST,
+            format!("/v1/measures/{}/end", measure["id"]),
+            Some(json!({"reason": "reviewed: no longer needed"})),
+        ),
+        (
+            Method::PATCH,
+            format!("/v1/enquiries/{}", enquiry["id"]),
+            Some(json!({"status": "closed"})),
+        ),
+    ] {
+        let (status, body) = app.call(method, &path, "supervisor", body).await;
+        assert!(status.is_success(), "{path}: {status} {body}");
+    }
     app.measure(ann, json!({"kind": "new_issues_only"})).await;
     let about_the_closed_enquiry = app
         .screen_with(&[
