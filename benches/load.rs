@@ -217,6 +217,21 @@ async fn paced(client: &reqwest::Client, key: &str, url_for: UrlFor, o: &Options
     run
 }
 
+/// The server's commit-duration histogram: (upper bound, commits so far).
+async fn commit_buckets(client: &reqwest::Client, base: &str) -> Vec<(String, u64)> {
+    let Ok(page) = client.get(format!("{base}/metrics")).send().await else {
+        return Vec::new();
+    };
+    let page = page.text().await.unwrap_or_default();
+    page.lines()
+        .filter_map(|line| line.strip_prefix("fairline_commit_duration_seconds_bucket{le=\""))
+        .filter_map(|rest| {
+            let (le, count) = rest.split_once("\"} ")?;
+            Some((le.to_owned(), count.trim().parse().ok()?))
+        })
+        .collect()
+}
+
 /// One line per second of the paced phase, so a stall shows where it
 /// happened (and can be matched with the server's log) instead of only
 /// lifting the overall p99.
@@ -332,8 +347,21 @@ fn main() -> anyhow::Result<()> {
         phase("screen, closed loop");
         let mut screen = closed_loop(&client, &key, screen_url("load"), &o).await;
         phase("screen, paced");
+        let before = commit_buckets(&client, &base).await;
         let mut steady = paced(&client, &key, screen_url("paced"), &o).await;
+        let after = commit_buckets(&client, &base).await;
         phase("done");
+        // Whether a slow call waited on a slow commit (the disk) or on
+        // something else.
+        let slow: Vec<String> = after
+            .iter()
+            .zip(&before)
+            .map(|((le, n), (_, m))| format!("<= {le} s: {}", n - m))
+            .collect();
+        eprintln!(
+            "paced phase, commits by duration (cumulative): {}",
+            slow.join(", ")
+        );
         println!();
         println!(
             "{:<34} {:>10} {:>9} {:>9} {:>7}",
