@@ -3,11 +3,11 @@
 //! including "not on record". They change a few times a day and are read
 //! on every call, and reading them took a third of the writer's time.
 //!
-//! Never stale: each kind has a generation in the database (schema 0005),
-//! moved by triggers in the same transaction as any change to its tables,
-//! by any connection or process. `refresh` reads the generations inside
-//! the screening transaction and drops what moved, so a call sees exactly
-//! what a fresh query would. A caller's contact history is not kept: it
+//! Never stale: each kind has a version in the database (schema 0005),
+//! replaced by triggers in the same transaction as any change to its
+//! tables, by any connection or process. `refresh` reads the versions
+//! inside the screening transaction and drops what changed, so a call sees
+//! exactly what a fresh query would. A caller's contact history is not kept: it
 //! changes with every call.
 
 use std::collections::HashMap;
@@ -34,8 +34,8 @@ pub struct CallerRecord {
 
 #[derive(Default)]
 pub struct CallerCache {
-    /// The generations what is held was read at; `None` before the first.
-    generations: Option<Generations>,
+    /// The versions what is held was read at; `None` before the first.
+    versions: Option<Versions>,
     /// Rules by their number or prefix, as stored.
     rules: HashMap<String, Vec<NumberRule>>,
     /// By E.164 number; `None` for a number on no one's record.
@@ -43,7 +43,7 @@ pub struct CallerCache {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Generations {
+struct Versions {
     rules: i64,
     callers: i64,
 }
@@ -54,28 +54,32 @@ impl CallerCache {
     pub fn refresh(&mut self, conn: &Connection) -> Result<()> {
         let now = conn
             .prepare_cached(
-                "SELECT (SELECT generation FROM generations WHERE name = 'number_rules'),
-                        (SELECT generation FROM generations WHERE name = 'callers')",
+                "SELECT (SELECT version FROM cache_versions WHERE name = 'number_rules'),
+                        (SELECT version FROM cache_versions WHERE name = 'callers')",
             )?
             .query_row([], |row| {
-                Ok(Generations {
+                Ok(Versions {
                     rules: row.get(0)?,
                     callers: row.get(1)?,
                 })
             })?;
-        let before = self.generations.replace(now);
-        if before.map(|g| g.rules) != Some(now.rules) {
-            self.rules.clear();
+        // Versions are recorded only once what they stand for is loaded: a
+        // failed reload is tried again on the next call.
+        let before = self.versions;
+        if before.map(|v| v.rules) != Some(now.rules) {
+            let mut by_number: HashMap<String, Vec<NumberRule>> = HashMap::new();
             for rule in rules::list_rules(conn)? {
-                self.rules
+                by_number
                     .entry(rule.number.as_str().to_owned())
                     .or_default()
                     .push(rule);
             }
+            self.rules = by_number;
         }
-        if before.map(|g| g.callers) != Some(now.callers) {
+        if before.map(|v| v.callers) != Some(now.callers) {
             self.callers.clear();
         }
+        self.versions = Some(now);
         Ok(())
     }
 

@@ -18,8 +18,8 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0004_flags", include_str!("../../schema/0004_flags.sql")),
     (
-        "0005_generations",
-        include_str!("../../schema/0005_generations.sql"),
+        "0005_cache_versions",
+        include_str!("../../schema/0005_cache_versions.sql"),
     ),
 ];
 

@@ -132,6 +132,34 @@ fn a_new_block_rule_applies_to_the_next_call() {
     assert_eq!(cached, fresh);
 }
 
+#[test]
+fn what_screening_saw_in_a_rolled_back_transaction_is_not_kept() {
+    let mut f = Fixture::new();
+    f.change(
+        "INSERT INTO identities (person_id, kind, value, created_at) VALUES (1, 'phone', ?1, 'x')",
+        [NUMBERS[0]],
+    );
+    f.both(&number(0));
+    // A change and a screening in one writer transaction whose commit
+    // fails: the cache has seen a measure that never existed.
+    {
+        let tx = f.screening.transaction().unwrap();
+        tx.execute(MEASURE, [1]).unwrap();
+        f.cache.refresh(&tx).unwrap();
+        let seen = f.cache.caller(&tx, &number(0)).unwrap().unwrap();
+        assert_eq!(seen.measures.len(), 1);
+        tx.rollback().unwrap();
+    }
+    // Then one real change, as a counter would count it to the same value.
+    f.change(
+        "INSERT INTO enquiries (person_id, topic, status, opened_at) VALUES (1, 'EHCP', 'open', 'x')",
+        [],
+    );
+    let (cached, fresh) = f.both(&number(0));
+    assert_eq!(cached, fresh);
+    assert!(cached.caller.unwrap().measures.is_empty());
+}
+
 const MEASURE: &str = "INSERT INTO measures (person_id, kind, params, reason, notified_on, starts_on, review_on, set_by, created_at, updated_at)
      VALUES (?1, 'open_enquiries_only', '{}', 'agreed', '2026-01-01', '2026-01-01', '2026-06-01', 'sup', 'x', 'x')";
 const RULE: &str = "INSERT OR IGNORE INTO number_rules (number, match_kind, action, reason, created_by, created_at)
