@@ -162,8 +162,11 @@ async fn screen_and_record(
     let (decision, raised) = state
         .store
         .write(move |conn| {
-            let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
-            let (rules, person) = match load(conn, &mut cache, &call, now, &policy)? {
+            let known = {
+                let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+                load(conn, &mut cache, &call, now, &policy)?
+            };
+            let (rules, person) = match known {
                 Known::Retry(decision) => return Ok((decision, Vec::new())),
                 Known::Fresh { rules, person } => (rules, person),
             };
