@@ -3,7 +3,6 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -50,13 +49,7 @@ async fn agi_app() -> TestApp {
 #[tokio::test]
 async fn an_agi_request_sets_the_decision_variables_and_is_recorded_like_http() {
     let app = agi_app().await;
-    let ann = app.person("Ann", "07700 900123").await;
-    app.measure(
-        ann,
-        json!({"kind": "frequency_limit", "max_contacts": 5, "per": "week"}),
-    )
-    .await;
-    app.measure(ann, json!({"kind": "block"})).await;
+    let ann = app.blocked_person("Ann", "07700 900123").await;
     let commands = agi_call(
         app.agi.as_ref().unwrap(),
         &environment("07700900123", "1732890000.42"),

@@ -358,14 +358,7 @@ async fn a_caller_over_an_agreed_frequency_is_diverted_to_voicemail() {
 #[tokio::test]
 async fn a_blocked_caller_is_rejected_before_anything_answers() {
     let app = spawn_app().await;
-    let ann = app.person("Ann", "07700 900123").await;
-    // A block needs an earlier measure ("resolution has been attempted").
-    app.measure(
-        ann,
-        json!({"kind": "frequency_limit", "max_contacts": 5, "per": "week"}),
-    )
-    .await;
-    app.measure(ann, json!({"kind": "block"})).await;
+    app.blocked_person("Ann", "07700 900123").await;
     let Answer::Dialplan { actions: got, .. } =
         ask(&app, &Lookup::sip("uuid-block-1", ANN, DID)).await
     else {
@@ -611,13 +604,7 @@ async fn a_loopback_call_without_sip_fields_is_screened() {
 #[tokio::test]
 async fn a_withheld_number_gets_the_withheld_policy_not_the_persons_measures() {
     let app = spawn_app().await;
-    let ann = app.person("Ann", "07700 900123").await;
-    app.measure(
-        ann,
-        json!({"kind": "frequency_limit", "max_contacts": 5, "per": "week"}),
-    )
-    .await;
-    app.measure(ann, json!({"kind": "block"})).await;
+    let ann = app.blocked_person("Ann", "07700 900123").await;
     for (uuid, lookup) in [
         (
             "uuid-priv-1",
@@ -644,13 +631,7 @@ async fn a_withheld_number_gets_the_withheld_policy_not_the_persons_measures() {
 #[tokio::test]
 async fn the_urgent_option_set_by_an_ivr_gets_through_a_block() {
     let app = spawn_app().await;
-    let ann = app.person("Ann", "07700 900123").await;
-    app.measure(
-        ann,
-        json!({"kind": "frequency_limit", "max_contacts": 5, "per": "week"}),
-    )
-    .await;
-    app.measure(ann, json!({"kind": "block"})).await;
+    let ann = app.blocked_person("Ann", "07700 900123").await;
     let lookup = Lookup::sip("uuid-urgent-1", ANN, DID).set("variable_fairline_urgent", "1");
     assert_eq!(
         ask(&app, &lookup).await,

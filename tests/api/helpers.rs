@@ -116,6 +116,20 @@ impl TestApp {
         body["id"].as_i64().unwrap()
     }
 
+    /// Creates a person under a block; returns the id. A block needs an
+    /// earlier measure ("resolution has been attempted"), so a frequency
+    /// limit comes first.
+    pub async fn blocked_person(&self, name: &str, phone: &str) -> i64 {
+        let id = self.person(name, phone).await;
+        self.measure(
+            id,
+            json!({"kind": "frequency_limit", "max_contacts": 5, "per": "week"}),
+        )
+        .await;
+        self.measure(id, json!({"kind": "block"})).await;
+        id
+    }
+
     /// Records a measure of `kind` with sound terms plus `fields`.
     pub async fn measure(&self, person: i64, fields: Value) -> Value {
         // Yesterday, so the measure is in force whatever the local date.

@@ -193,13 +193,7 @@ async fn withheld_callers_are_routed_by_default_and_diverted_when_configured() {
 #[tokio::test]
 async fn an_urgent_caller_is_routed_despite_a_block() {
     let app = spawn_app().await;
-    let ann = app.person("Ann", "07700 900123").await;
-    app.measure(
-        ann,
-        json!({"kind": "frequency_limit", "max_contacts": 5, "per": "week"}),
-    )
-    .await;
-    app.measure(ann, json!({"kind": "block"})).await;
+    let ann = app.blocked_person("Ann", "07700 900123").await;
     assert_eq!(app.screen("07700 900123", "b-1").await["action"], "block");
     let urgent = app
         .screen_with(&[
@@ -463,13 +457,7 @@ async fn bad_screening_requests_name_the_field_and_record_nothing() {
 #[tokio::test]
 async fn when_storage_fails_a_well_formed_call_is_routed_with_reason_fail_open() {
     let app = spawn_app().await;
-    let ann = app.person("Ann", "07700 900123").await;
-    app.measure(
-        ann,
-        json!({"kind": "frequency_limit", "max_contacts": 5, "per": "week"}),
-    )
-    .await;
-    app.measure(ann, json!({"kind": "block"})).await;
+    app.blocked_person("Ann", "07700 900123").await;
     assert_eq!(app.screen("07700 900123", "s-1").await["action"], "block");
 
     // Another process breaks the database under the running server.
