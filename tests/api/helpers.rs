@@ -116,6 +116,19 @@ impl TestApp {
         body["id"].as_i64().unwrap()
     }
 
+    /// Opens an enquiry for a person; returns it as the API answered.
+    pub async fn enquiry(&self, person: i64, reference: &str, topic: &str) -> Value {
+        let (status, enquiry) = self
+            .post(
+                &format!("/v1/people/{person}/enquiries"),
+                "supervisor",
+                json!({"reference": reference, "topic": topic}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{enquiry}");
+        enquiry
+    }
+
     /// Creates a person under a block; returns the id. A block needs an
     /// earlier measure ("resolution has been attempted"), so a frequency
     /// limit comes first.

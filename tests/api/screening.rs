@@ -256,14 +256,7 @@ async fn every_change_a_supervisor_makes_decides_the_very_next_call() {
         "no_open_enquiry"
     );
 
-    let (status, enquiry) = app
-        .post(
-            &format!("/v1/people/{ann}/enquiries"),
-            "supervisor",
-            json!({"reference": "ENQ-7", "topic": "EHCP annual review"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
+    let enquiry = app.enquiry(ann, "ENQ-7", "EHCP annual review").await;
     assert_eq!(reason(app.screen("07700 900123", "n-3").await), "default");
 
     let (status, rule) = app
@@ -349,13 +342,7 @@ async fn emails_count_towards_a_limit_on_all_channels() {
 async fn the_outcome_of_a_call_is_added_to_its_record() {
     let app = spawn_app().await;
     let ann = app.person("Ann", "07700 900123").await;
-    let (_, enquiry) = app
-        .post(
-            &format!("/v1/people/{ann}/enquiries"),
-            "supervisor",
-            json!({"reference": "ENQ-1", "topic": "EHCP"}),
-        )
-        .await;
+    let enquiry = app.enquiry(ann, "ENQ-1", "EHCP").await;
     app.screen("07700 900123", "o-1").await;
     let (status, _) = app
         .post(
@@ -391,13 +378,7 @@ async fn the_outcome_of_a_call_is_added_to_its_record() {
 async fn a_closed_enquiry_is_diverted_under_new_issues_only() {
     let app = spawn_app().await;
     let ann = app.person("Ann", "07700 900123").await;
-    let (_, enquiry) = app
-        .post(
-            &format!("/v1/people/{ann}/enquiries"),
-            "supervisor",
-            json!({"reference": "ENQ-7", "topic": "transport"}),
-        )
-        .await;
+    let enquiry = app.enquiry(ann, "ENQ-7", "transport").await;
     app.measure(ann, json!({"kind": "new_issues_only"})).await;
     let about = |id: &'static str| {
         [
