@@ -11,6 +11,8 @@
 
 #[path = "asterisk/fairline.rs"]
 mod fairline;
+#[path = "common/measures.rs"]
+mod measures;
 #[path = "asterisk/pbx.rs"]
 mod pbx;
 #[path = "common/server.rs"]

@@ -10,6 +10,8 @@ use serde_json::{json, Value};
 
 mod load;
 mod logged;
+#[path = "../common/measures.rs"]
+mod measures;
 #[path = "../common/server.rs"]
 mod server;
 pub use load::*;
@@ -145,17 +147,7 @@ impl TestApp {
 
     /// Records a measure of `kind` with sound terms plus `fields`.
     pub async fn measure(&self, person: i64, fields: Value) -> Value {
-        // Yesterday, so the measure is in force whatever the local date.
-        let start = chrono::Utc::now().date_naive() - chrono::Days::new(1);
-        let mut body = json!({
-            "reason": "agreed after repeated calls about the same issue",
-            "notified_on": start.to_string(),
-            "starts_on": start.to_string(),
-            "review_on": (start + chrono::Days::new(60)).to_string(),
-        });
-        body.as_object_mut()
-            .unwrap()
-            .extend(fields.as_object().unwrap().clone());
+        let body = measures::measure_body(fields);
         let (status, measure) = self
             .post(&format!("/v1/people/{person}/measures"), "supervisor", body)
             .await;

@@ -91,16 +91,7 @@ impl Fairline {
     /// Records a measure in force since yesterday (told in writing
     /// yesterday, review in two months) with `fields` laid over the terms.
     pub async fn measure(&self, person: i64, fields: Value) {
-        let start = chrono::Utc::now().date_naive() - chrono::Days::new(1);
-        let mut body = json!({
-            "reason": "agreed after repeated calls about the same issue",
-            "notified_on": start.to_string(),
-            "starts_on": start.to_string(),
-            "review_on": (start + chrono::Days::new(60)).to_string(),
-        });
-        body.as_object_mut()
-            .unwrap()
-            .extend(fields.as_object().unwrap().clone());
+        let body = crate::measures::measure_body(fields);
         let (status, measure) = self
             .post(&format!("/v1/people/{person}/measures"), body)
             .await;
