@@ -15,16 +15,16 @@ fn noon() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap()
 }
 
-/// Records call `call_id` from Ann at `at` as the screening path does, and
-/// raises its flags if it was new; returns the kinds raised.
-fn call_at(
+/// Records call `call_id` from Ann at `at` as the screening path does;
+/// returns it as flags see it (threshold 4 a day), or `None` for a retry.
+fn record(
     conn: &Connection,
     call_id: &str,
     at: DateTime<Utc>,
     urgent: bool,
     action: Action,
     person: Option<i64>,
-) -> Vec<&'static str> {
+) -> Option<FreshCall> {
     let decision = Decision {
         action,
         target: "helpline".into(),
@@ -48,17 +48,29 @@ fn call_at(
         },
     )
     .unwrap();
-    let Some(contact_id) = recorded.new_contact else {
-        return Vec::new();
-    };
-    let fresh = FreshCall {
-        contact_id,
+    Some(FreshCall {
+        contact_id: recorded.new_contact?,
         person_id: person,
         urgent,
         action,
         now: at,
         day_start: period_start(Period::Day, at, London),
         daily_contacts: 4,
+    })
+}
+
+/// Records a call as `record` does and raises its flags if it was new;
+/// returns the kinds raised.
+fn call_at(
+    conn: &Connection,
+    call_id: &str,
+    at: DateTime<Utc>,
+    urgent: bool,
+    action: Action,
+    person: Option<i64>,
+) -> Vec<&'static str> {
+    let Some(fresh) = record(conn, call_id, at, urgent, action, person) else {
+        return Vec::new();
     };
     raise_for_call(conn, &fresh)
         .unwrap()
@@ -136,31 +148,17 @@ fn the_contact_that_reaches_the_daily_threshold_is_flagged_as_very_frequent() {
 fn a_daily_threshold_of_zero_never_flags_frequent_contact() {
     let conn = database();
     for n in 1..=10 {
-        let call_id = CallId::parse(&format!("c-{n}")).unwrap();
-        let decision = Decision::fail_open("helpline");
-        let recorded = contacts::record_call(
-            &conn,
-            &contacts::NewCall {
-                at: noon(),
-                call_id: &call_id,
-                caller: None,
-                dialed: "0800",
-                person_id: Some(1),
-                enquiry_id: None,
-                urgent: false,
-                decision: &decision,
-                recorded_by: "pbx",
-            },
-        )
-        .unwrap();
         let fresh = FreshCall {
-            contact_id: recorded.new_contact.unwrap(),
-            person_id: Some(1),
-            urgent: false,
-            action: Action::Route,
-            now: noon(),
-            day_start: period_start(Period::Day, noon(), London),
             daily_contacts: 0,
+            ..record(
+                &conn,
+                &format!("c-{n}"),
+                noon(),
+                false,
+                Action::Route,
+                Some(1),
+            )
+            .unwrap()
         };
         assert!(raise_for_call(&conn, &fresh).unwrap().is_empty());
     }
@@ -262,32 +260,11 @@ fn a_flag_that_cannot_be_raised_leaves_the_call_recorded() {
     let mut conn = database();
     conn.execute("PRAGMA foreign_keys = ON", []).unwrap();
     let tx = conn.transaction().unwrap();
-    let call_id = CallId::parse("u-1").unwrap();
-    let decision = Decision::fail_open("helpline");
-    let recorded = contacts::record_call(
-        &tx,
-        &contacts::NewCall {
-            at: noon(),
-            call_id: &call_id,
-            caller: None,
-            dialed: "0800",
-            person_id: Some(1),
-            enquiry_id: None,
-            urgent: true,
-            decision: &decision,
-            recorded_by: "pbx",
-        },
-    )
-    .unwrap();
+    let recorded = record(&tx, "u-1", noon(), true, Action::Route, Some(1)).unwrap();
     // A contact that does not exist: the foreign key refuses the flag.
     let fresh = FreshCall {
-        contact_id: recorded.new_contact.unwrap() + 100,
-        person_id: Some(1),
-        urgent: true,
-        action: Action::Route,
-        now: noon(),
-        day_start: period_start(Period::Day, noon(), London),
-        daily_contacts: 0,
+        contact_id: recorded.contact_id + 100,
+        ..recorded
     };
     assert!(raise_for_call_or_log(&tx, &fresh).is_empty());
     tx.commit().unwrap();
