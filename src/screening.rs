@@ -139,7 +139,7 @@ pub async fn screen(state: &AppState, call: ParsedCall, recorded_by: &str) -> De
     .instrument(span)
     .await;
     crate::ops::metrics::screening_time(started);
-    crate::ops::metrics::decision(decision.action, &decision.reason);
+    crate::ops::metrics::decision(decision.action, decision.reason);
     decision
 }
 

@@ -6,7 +6,7 @@ use chrono_tz::Europe::London;
 
 use super::*;
 use crate::decision::calendar::period_start;
-use crate::decision::Decision;
+use crate::decision::{Decision, Rule};
 use crate::domain::{CallId, Period};
 use crate::store::contacts;
 use crate::store::test_support::database_with_ann as database;
@@ -29,7 +29,7 @@ fn record(
         action,
         target: "helpline".into(),
         prompt: String::new(),
-        reason: "test".into(),
+        reason: Rule::Default,
         rules: Vec::new(),
     };
     let call_id = CallId::parse(call_id).unwrap();
