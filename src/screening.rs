@@ -237,7 +237,7 @@ async fn screen_and_record(
         .await?;
     // Counted once committed, so a failed batch counts nothing.
     for kind in raised {
-        crate::ops::metrics::flags_raised(kind.as_str(), 1);
+        crate::ops::metrics::flags_raised(kind, 1);
     }
     Ok(decision)
 }

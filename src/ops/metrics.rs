@@ -23,6 +23,7 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::app::AppState;
 use crate::decision::{Action, Rule};
+use crate::domain::FlagKind;
 
 pub const DECISIONS: &str = "fairline_decisions_total";
 pub const SCREENING_SECONDS: &str = "fairline_screening_duration_seconds";
@@ -35,15 +36,6 @@ pub const AGI_ACCEPTED: &str = "fairline_agi_connections_total";
 pub const AGI_REFUSED: &str = "fairline_agi_connections_refused_total";
 pub const AGI_OPEN: &str = "fairline_agi_connections_open";
 pub const FLAGS_RAISED: &str = "fairline_flags_raised_total";
-
-/// The kinds of flag (`store::flags::Kind`), listed here so the label is
-/// always one of these words; a unit test there keeps the lists in step.
-pub const FLAG_KINDS: &[&str] = &[
-    "urgent_call",
-    "repeated_while_diverted",
-    "very_frequent_contact",
-    "measure_past_review",
-];
 
 /// Seconds: half a millisecond (a warm screening) to 2.5 s (past the
 /// PBX's own timeout, so the tail is visible).
@@ -76,7 +68,7 @@ struct Handles {
     screening: Histogram,
     batch_size: Histogram,
     commit: Histogram,
-    /// One per `FLAG_KINDS`, in order.
+    /// One per `FlagKind::ALL`, in order.
     flags: Vec<Counter>,
 }
 
@@ -98,10 +90,9 @@ fn handles() -> &'static Handles {
             screening: histogram!(SCREENING_SECONDS),
             batch_size: histogram!(COMMIT_BATCH_SIZE),
             commit: histogram!(COMMIT_SECONDS),
-            flags: FLAG_KINDS
-                .iter()
-                .map(|kind| counter!(FLAGS_RAISED, "kind" => *kind))
-                .collect(),
+            flags: FlagKind::ALL
+                .map(|kind| counter!(FLAGS_RAISED, "kind" => kind.as_str()))
+                .to_vec(),
         }
     })
 }
@@ -187,12 +178,9 @@ pub fn commit(batch: usize, started: Instant) {
     handles.commit.record(started.elapsed().as_secs_f64());
 }
 
-/// Counts `n` flags of `kind` raised; a kind not in `FLAG_KINDS` is not
-/// counted rather than becoming a label.
-pub fn flags_raised(kind: &str, n: u64) {
-    if let Some(i) = FLAG_KINDS.iter().position(|known| *known == kind) {
-        handles().flags[i].increment(n);
-    }
+/// Counts `n` flags of `kind` raised.
+pub fn flags_raised(kind: FlagKind, n: u64) {
+    handles().flags[kind.index()].increment(n);
 }
 
 pub fn agi_refused() {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::{Result, StoreError};
 use crate::decision::{Action, Rule};
 use crate::domain::Role;
-use crate::domain::{Channel, EnquiryStatus, MatchKind, RuleAction};
+use crate::domain::{Channel, EnquiryStatus, FlagKind, MatchKind, RuleAction};
 
 /// Reads a row whose first column is its id with `read`; a stored value
 /// that does not convert becomes [`StoreError::Corrupt`] naming `table`,
@@ -114,6 +114,7 @@ word_column! {
     Role => |r| r.as_str(),
     Channel => |c| c.as_str(),
     EnquiryStatus => |s| s.as_str(),
+    FlagKind => |k| k.as_str(),
     MatchKind => |m| match m {
         MatchKind::Exact => "exact",
         MatchKind::Prefix => "prefix",
