@@ -72,34 +72,61 @@ pub fn record_call(conn: &Connection, call: &NewCall<'_>) -> Result<Recorded> {
     })
 }
 
-/// The decision a call already got, if it was screened before.
-pub fn decision_for_call(conn: &Connection, call_id: &CallId) -> Result<Option<Decision>> {
+/// A call already on record under its call id: who called, whether they
+/// chose the urgent option, and the answer it got.
+#[derive(Debug, Clone)]
+pub struct ScreenedCall {
+    /// E.164; `None` for a withheld caller (and for a call whose record
+    /// was anonymised by an erasure).
+    pub caller: Option<String>,
+    pub urgent: bool,
+    pub decision: Decision,
+}
+
+/// The call on record under `call_id`, if it was screened before. Read on
+/// every call (it is how a retry is recognised), so it carries what a
+/// retry is checked against and no further query is needed.
+pub fn screened_call(conn: &Connection, call_id: &CallId) -> Result<Option<ScreenedCall>> {
     let row = conn
         .prepare_cached(
-            "SELECT action, target, prompt, reason, rules FROM contacts WHERE call_id = ?1",
+            "SELECT action, target, prompt, reason, rules, identity, urgent
+             FROM contacts WHERE call_id = ?1",
         )?
         .query_row([call_id.as_str()], |row| {
             Ok((
-                row.get::<_, Option<String>>(0)?,
-                row.get::<_, Option<String>>(1)?,
-                row.get::<_, Option<String>>(2)?,
-                row.get::<_, Option<String>>(3)?,
-                row.get::<_, Option<String>>(4)?,
+                (
+                    row.get::<_, Option<String>>(0)?,
+                    row.get::<_, Option<String>>(1)?,
+                    row.get::<_, Option<String>>(2)?,
+                    row.get::<_, Option<String>>(3)?,
+                    row.get::<_, Option<String>>(4)?,
+                ),
+                row.get::<_, Option<String>>(5)?,
+                row.get::<_, bool>(6)?,
             ))
         })
         .optional()?;
-    let Some((action, target, prompt, reason, rules)) = row else {
+    let Some(((action, target, prompt, reason, rules), caller, urgent)) = row else {
         return Ok(None);
     };
     let action: Action =
         serde_json::from_value(serde_json::Value::String(action.unwrap_or_default()))?;
-    Ok(Some(Decision {
-        action,
-        target: target.unwrap_or_default(),
-        prompt: prompt.unwrap_or_default(),
-        reason: reason.unwrap_or_default(),
-        rules: serde_json::from_str(rules.as_deref().unwrap_or("[]"))?,
+    Ok(Some(ScreenedCall {
+        caller,
+        urgent,
+        decision: Decision {
+            action,
+            target: target.unwrap_or_default(),
+            prompt: prompt.unwrap_or_default(),
+            reason: reason.unwrap_or_default(),
+            rules: serde_json::from_str(rules.as_deref().unwrap_or("[]"))?,
+        },
     }))
+}
+
+/// The decision a call already got, if it was screened before.
+pub fn decision_for_call(conn: &Connection, call_id: &CallId) -> Result<Option<Decision>> {
+    Ok(screened_call(conn, call_id)?.map(|call| call.decision))
 }
 
 /// A person's contacts from `since` on, for frequency limits.

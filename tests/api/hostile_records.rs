@@ -3,12 +3,17 @@
 //! answer, ids never given twice, a block only after a measure was told and
 //! tried, and settings that fail (or not) with a clear word.
 
+use std::time::Duration;
+
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
 
 use crate::helpers::*;
 
 const ANN: &str = "07700 900123";
+const BOB: &str = "07700 900456";
 
 async fn rule(app: &TestApp, body: Value) -> (StatusCode, Value) {
     app.post("/v1/number-rules", "supervisor", body).await
@@ -77,4 +82,144 @@ async fn a_prefix_is_read_with_the_trunk_prefix_of_the_configured_region() {
         app.screen("06 30 123 4567", "hu-1").await["action"],
         "block"
     );
+}
+
+// --- Retries --------------------------------------------------------------
+
+async fn screen_status(app: &TestApp, query: &[(&str, &str)]) -> (StatusCode, Value) {
+    let resp = app
+        .client
+        .get(format!("{}/v1/screen", app.base))
+        .query(query)
+        .bearer_auth(&app.keys["pbx"])
+        .send()
+        .await
+        .unwrap();
+    (resp.status(), resp.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_call_id_retried_for_another_call_is_a_logged_conflict_not_the_first_answer() {
+    let (app, log) = spawn_app_logged(&[]).await;
+    let ann = app.blocked_person("Ann", ANN).await;
+    assert_eq!(app.screen(ANN, "dup-1").await["action"], "block");
+
+    for (what, query) in [
+        ("another caller", vec![("caller", BOB)]),
+        ("a withheld caller", vec![("caller", "anonymous")]),
+        ("the urgent option", vec![("caller", ANN), ("urgent", "1")]),
+    ] {
+        let mut query = query;
+        query.extend([("call_id", "dup-1"), ("dialed", "0800")]);
+        let (status, body) = screen_status(&app, &query).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{what}: {body}");
+        assert_eq!(body["error"]["code"], "conflict", "{what}");
+    }
+    // The same request again is a retry: the first answer, counted once.
+    assert_eq!(
+        app.screen("+44 7700 900123", "dup-1").await["action"],
+        "block"
+    );
+    assert_eq!(app.history(ann).await.len(), 1);
+    assert!(
+        log.wait_for(
+            |line| line.contains("WARN") && line.contains("dup-1") && line.contains("another call"),
+            Duration::from_secs(5)
+        )
+        .is_some(),
+        "the conflict is logged"
+    );
+}
+
+#[tokio::test]
+async fn a_withheld_call_id_reused_by_a_blocked_caller_is_a_conflict() {
+    let app = spawn_app().await;
+    app.blocked_person("Ann", ANN).await;
+    assert_eq!(app.screen("", "dup-2").await["action"], "route");
+    let (status, body) = screen_status(
+        &app,
+        &[("caller", ANN), ("call_id", "dup-2"), ("dialed", "0800")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["field"], "caller");
+}
+
+fn agi_environment(caller: &str, unique_id: &str) -> String {
+    format!(
+        "agi_network: yes\nagi_network_script: screen\nagi_request: agi://127.0.0.1/screen\n\
+         agi_channel: PJSIP/trunk-0000002a\nagi_uniqueid: {unique_id}\nagi_callerid: {caller}\n\
+         agi_callingpres: 0\nagi_dnid: 08001234567\nagi_context: from-trunk\n\
+         agi_extension: 08001234567\nagi_priority: 2\n\n"
+    )
+}
+
+/// Plays Asterisk: sends the environment, answers every command with
+/// `200 result=1`, and returns the commands fairline sent.
+async fn agi_call(addr: &str, env: &str) -> Vec<String> {
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (read, mut write) = stream.into_split();
+    write.write_all(env.as_bytes()).await.unwrap();
+    let mut lines = BufReader::new(read).lines();
+    let mut commands = Vec::new();
+    while let Some(line) = tokio::time::timeout(Duration::from_secs(5), lines.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+    {
+        commands.push(line);
+        write.write_all(b"200 result=1\n").await.unwrap();
+    }
+    commands
+}
+
+#[tokio::test]
+async fn fastagi_answers_a_call_id_reused_by_another_caller_with_its_fail_open_route() {
+    let app = spawn_app_with(&[("FAIRLINE_AGI_LISTEN", "127.0.0.1:0")]).await;
+    let ann = app.blocked_person("Ann", ANN).await;
+    assert_eq!(
+        app.screen("07700900456", "1732890000.7").await["action"],
+        "route"
+    );
+    let commands = agi_call(
+        app.agi.as_ref().unwrap(),
+        &agi_environment("07700900123", "1732890000.7"),
+    )
+    .await;
+    assert!(
+        commands.contains(&"SET VARIABLE FAIRLINE_ACTION \"route\"".to_owned())
+            && commands.contains(&"SET VARIABLE FAIRLINE_REASON \"fail_open\"".to_owned()),
+        "{commands:?}"
+    );
+    assert!(
+        app.history(ann).await.is_empty(),
+        "nothing recorded for Ann"
+    );
+}
+
+#[tokio::test]
+async fn freeswitch_answers_a_call_id_reused_by_another_caller_with_not_found() {
+    let app = spawn_app().await;
+    let ann = app.blocked_person("Ann", ANN).await;
+    let uuid = "9d2f5c3a-1b7e-4c8d-a6f0-3e2b1c0d9a8f";
+    assert_eq!(app.screen(ANN, uuid).await["action"], "block");
+    let form = [
+        ("section", "dialplan"),
+        ("Unique-ID", uuid),
+        ("Hunt-Context", "public"),
+        ("Caller-Destination-Number", "08001234567"),
+        ("Caller-Caller-ID-Number", "07700900456"),
+    ];
+    let resp = app
+        .client
+        .post(format!("{}/v1/pbx/freeswitch/dialplan", app.base))
+        .basic_auth("freeswitch", Some(&app.keys["pbx"]))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let xml = resp.text().await.unwrap();
+    assert!(xml.contains(r#"<result status="not found"/>"#), "{xml}");
+    assert_eq!(app.history(ann).await.len(), 1);
 }
