@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use chrono::Utc;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -222,4 +223,84 @@ async fn freeswitch_answers_a_call_id_reused_by_another_caller_with_not_found() 
     let xml = resp.text().await.unwrap();
     assert!(xml.contains(r#"<result status="not found"/>"#), "{xml}");
     assert_eq!(app.history(ann).await.len(), 1);
+}
+
+// --- Ids ------------------------------------------------------------------
+
+fn id(value: &Value) -> i64 {
+    value["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no id in {value}"))
+}
+
+/// A person with a number, an enquiry and a measure; their ids.
+async fn records_of(app: &TestApp, name: &str, phone: &str, reference: &str) -> [i64; 4] {
+    let person = app.person(name, phone).await;
+    let (_, page) = app.get(&format!("/v1/people/{person}"), "supervisor").await;
+    let identity = id(&page["identities"][0]);
+    let enquiry = id(&app.enquiry(person, reference, "tribunal date").await);
+    let measure = id(&app
+        .measure(person, json!({"kind": "open_enquiries_only"}))
+        .await);
+    [person, identity, enquiry, measure]
+}
+
+#[tokio::test]
+async fn an_erased_persons_identities_enquiries_and_measures_keep_their_ids_retired() {
+    let app = spawn_app().await;
+    let ann = records_of(&app, "Ann", ANN, "ENQ-1").await;
+    let (status, body) = app
+        .post(
+            &format!("/v1/people/{}/erase", ann[0]),
+            "admin",
+            json!({"reason": "subject asked"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Ann's were the newest of each kind; Bob's must not take their ids,
+    // which the audit log still names.
+    let bob = records_of(&app, "Bob", BOB, "ENQ-2").await;
+    for (what, (ann, bob)) in ["person", "identity", "enquiry", "measure"]
+        .iter()
+        .zip(ann.iter().zip(&bob))
+    {
+        assert!(bob > ann, "{what}: Bob was given Ann's id {ann}");
+    }
+}
+
+#[tokio::test]
+async fn a_deleted_number_rules_id_is_not_given_to_the_next_rule() {
+    let app = spawn_app().await;
+    let (_, first) = rule(&app, block_prefix("07700 900")).await;
+    let path = format!("/v1/number-rules/{}", id(&first));
+    let (status, _) = app
+        .call(reqwest::Method::DELETE, &path, "supervisor", None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, second) = rule(&app, block_prefix("07700 901")).await;
+    assert!(id(&second) > id(&first), "{second}");
+}
+
+#[tokio::test]
+async fn a_purged_contacts_id_is_not_given_to_the_next_contact() {
+    let app = spawn_app().await;
+    let at = (Utc::now() - chrono::Duration::days(800)).to_rfc3339();
+    let (status, old) = app
+        .post(
+            "/v1/contacts",
+            "advisor",
+            json!({"channel": "letter", "at": at}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{old}");
+    let out = cli(&app.db, &["purge"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_, new) = app
+        .post("/v1/contacts", "advisor", json!({"channel": "letter"}))
+        .await;
+    assert!(id(&new) > id(&old), "{new}");
 }
