@@ -304,3 +304,57 @@ async fn a_purged_contacts_id_is_not_given_to_the_next_contact() {
         .await;
     assert!(id(&new) > id(&old), "{new}");
 }
+
+// --- The block safeguard ------------------------------------------------------
+
+async fn block(app: &TestApp, person: i64) -> (StatusCode, Value) {
+    app.post(
+        &format!("/v1/people/{person}/measures"),
+        "supervisor",
+        measure_body(json!({"kind": "block"})),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_block_is_refused_after_a_measure_that_was_never_told_in_writing() {
+    let app = spawn_app().await;
+    let ann = app.person("Ann", ANN).await;
+    let mut untold =
+        measure_body(json!({"kind": "frequency_limit", "max_contacts": 2, "per": "day"}));
+    untold.as_object_mut().unwrap().remove("notified_on");
+    let (status, body) = app
+        .post(&format!("/v1/people/{ann}/measures"), "supervisor", untold)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let (status, body) = block(&app, ann).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["code"], "resolution_not_attempted");
+    assert_eq!(app.screen(ANN, "untold-1").await["action"], "route");
+}
+
+#[tokio::test]
+async fn a_block_is_refused_after_a_measure_that_has_not_started() {
+    let app = spawn_app().await;
+    let ann = app.person("Ann", ANN).await;
+    let next_week = (Utc::now().date_naive() + chrono::Days::new(7)).to_string();
+    app.measure(
+        ann,
+        json!({"kind": "open_enquiries_only", "starts_on": next_week}),
+    )
+    .await;
+    let (status, body) = block(&app, ann).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["code"], "resolution_not_attempted");
+}
+
+#[tokio::test]
+async fn a_block_is_accepted_after_a_measure_told_in_writing_and_in_force() {
+    let app = spawn_app().await;
+    let ann = app.person("Ann", ANN).await;
+    app.measure(ann, json!({"kind": "open_enquiries_only"}))
+        .await;
+    let (status, body) = block(&app, ann).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
