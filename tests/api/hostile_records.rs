@@ -358,3 +358,87 @@ async fn a_block_is_accepted_after_a_measure_told_in_writing_and_in_force() {
     let (status, body) = block(&app, ann).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }
+
+// --- Configuration -----------------------------------------------------------
+
+#[test]
+fn an_unknown_fairline_variable_is_ignored_with_one_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("env.db");
+    let out = std::process::Command::new(BIN)
+        .args(["keys", "list", "--database"])
+        .arg(&db)
+        .env_clear()
+        .env("RUST_LOG", "warn")
+        .env("FAIRLINE_ASTERISK_ROOT", "/var/cache/fairline/asterisk-sid")
+        .env("FAIRLINE_AGI", "agi://fairline:4573")
+        .env("FAIRLINE_REGION", "GB")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let warnings: Vec<_> = stderr.lines().filter(|l| l.contains("WARN")).collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(
+        warnings[0].contains("FAIRLINE_AGI, FAIRLINE_ASTERISK_ROOT")
+            && !warnings[0].contains("FAIRLINE_REGION"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_unknown_key_in_the_settings_file_is_still_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fairline.toml");
+    std::fs::write(&file, "listen = \"127.0.0.1:0\"\nasterisk_root = \"/x\"\n").unwrap();
+    let out = std::process::Command::new(BIN)
+        .args(["keys", "list", "--database"])
+        .arg(dir.path().join("f.db"))
+        .arg("--config")
+        .arg(&file)
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("asterisk_root"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_start_up_failure_names_the_setting_and_the_address() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(BIN)
+        .args(["serve", "--listen", &addr, "--database"])
+        .arg(dir.path().join("busy.db"))
+        .env_clear()
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("listen {addr}: address already in use")),
+        "{stderr}"
+    );
+
+    let out = std::process::Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--database"])
+        .arg(dir.path().join("busy.db"))
+        .env_clear()
+        .env("RUST_LOG", "warn")
+        .env("FAIRLINE_AGI_LISTEN", &addr)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("agi_listen {addr}: address already in use")),
+        "{stderr}"
+    );
+    drop(taken);
+}
