@@ -101,7 +101,7 @@ impl ScreenRequest {
 
 /// A call id already on record for a different call: another caller, a
 /// withheld number where there was one (or the reverse), or the urgent
-/// option where there was none. A PBX that reuses ids, or someone replaying
+/// option chosen or dropped. A PBX that reuses ids, or someone replaying
 /// one, must not be handed another call's answer (a block, or a route
 /// past one), so the request is refused and the PBX fails open.
 #[derive(Debug, thiserror::Error)]
