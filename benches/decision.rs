@@ -100,7 +100,7 @@ fn bench_decide(c: &mut Criterion) {
         .enumerate()
         .map(|(i, p)| NumberRule {
             id: i as i64,
-            number: NumberPattern::parse(p, MatchKind::Prefix, gb).unwrap(),
+            number: NumberPattern::parse_broad(p, gb).unwrap(),
             match_kind: MatchKind::Prefix,
             action: RuleAction::Block,
             reason: "nuisance range".into(),

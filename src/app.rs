@@ -5,6 +5,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use anyhow::Context;
 use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
 
@@ -47,14 +48,16 @@ impl Application {
         let region = settings.region()?;
         tokio::task::spawn_blocking(crate::domain::PhoneNumber::load_metadata).await?;
         let path = settings.database.clone();
-        let store = tokio::task::spawn_blocking(move || Store::open(&path)).await??;
-        let listener = TcpListener::bind(settings.listen).await?;
+        let store = tokio::task::spawn_blocking(move || Store::open(&path))
+            .await?
+            .with_context(|| format!("database {}", settings.database.display()))?;
+        let listener = bind("listen", settings.listen).await?;
         let agi = match settings.agi_listen {
-            Some(addr) => Some(TcpListener::bind(addr).await?),
+            Some(addr) => Some(bind("agi_listen", addr).await?),
             None => None,
         };
         let metrics = match settings.metrics_listen {
-            Some(addr) => Some(TcpListener::bind(addr).await?),
+            Some(addr) => Some(bind("metrics_listen", addr).await?),
             None => None,
         };
         crate::ops::metrics::install();
@@ -143,6 +146,23 @@ impl Application {
         tracing::info!("stopped; every acknowledged write is committed");
         Ok(())
     }
+}
+
+/// Binds `addr` for the setting `name`; a failure names both, so the
+/// operator knows which line of the settings to change
+/// (`listen 127.0.0.1:8080: address already in use`).
+async fn bind(name: &str, addr: SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr).await.map_err(|error| {
+        let why = match error.kind() {
+            std::io::ErrorKind::AddrInUse => "address already in use".to_owned(),
+            std::io::ErrorKind::AddrNotAvailable => "no such address on this machine".to_owned(),
+            std::io::ErrorKind::PermissionDenied => {
+                "permission denied (ports below 1024 need privileges)".to_owned()
+            }
+            _ => error.to_string(),
+        };
+        anyhow::anyhow!("{name} {addr}: {why}")
+    })
 }
 
 /// Every minute, forgets rate-limit state that has fully recovered.

@@ -87,6 +87,13 @@ impl Cli {
             settings.database = database;
         }
         init_logging(settings.log_format);
+        let ignored = Settings::unknown_environment();
+        if !ignored.is_empty() {
+            tracing::warn!(
+                variables = %ignored.join(", "),
+                "ignoring environment variables that name no setting"
+            );
+        }
         match self.command {
             Command::Serve { listen } => {
                 if let Some(listen) = listen {

@@ -127,7 +127,33 @@ pub enum ConfigError {
     },
 }
 
+/// Environment variables that set a setting start with this.
+const ENV_PREFIX: &str = "FAIRLINE_";
+
 impl Settings {
+    /// Every setting's name, as in the file (`listen`, `agi_listen`, …).
+    fn names() -> Vec<String> {
+        match serde_json::to_value(Settings::default()) {
+            Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// `FAIRLINE_*` environment variables that name no setting, which
+    /// `load` ignores. The file's own variable (`FAIRLINE_CONFIG`, read by
+    /// the command line) is not one of them.
+    pub fn unknown_environment() -> Vec<String> {
+        let known = Settings::names();
+        let mut unknown: Vec<String> = Env::prefixed(ENV_PREFIX)
+            .iter()
+            .map(|(key, _)| key.as_str().to_owned())
+            .filter(|key| key != "config" && !known.contains(key))
+            .map(|key| format!("{ENV_PREFIX}{}", key.to_ascii_uppercase()))
+            .collect();
+        unknown.sort();
+        unknown
+    }
+
     /// Defaults, then the file (if any), then the environment.
     pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
         let mut figment = Figment::from(Serialized::defaults(Settings::default()));
@@ -140,7 +166,13 @@ impl Settings {
             }
             figment = figment.merge(Toml::file(file));
         }
-        let figment = figment.merge(Env::prefixed("FAIRLINE_").ignore(&["config"]));
+        // Only variables that name a setting: the prefix is shared with
+        // other tools (the test suite's FAIRLINE_ASTERISK_ROOT, a container's
+        // FAIRLINE_AGI), and one of theirs must not stop every command.
+        // `unknown_environment` names the others for a warning.
+        let known = Settings::names();
+        let known: Vec<&str> = known.iter().map(String::as_str).collect();
+        let figment = figment.merge(Env::prefixed(ENV_PREFIX).only(&known));
         let settings: Settings = figment.extract().map_err(Box::new)?;
         settings.validate()?;
         Ok(settings)
@@ -236,6 +268,36 @@ mod tests {
             assert_eq!(s.max_review_months, 3);
             Ok(())
         });
+    }
+
+    #[test]
+    fn unknown_environment_variables_are_ignored_and_named() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("FAIRLINE_ASTERISK_ROOT", "/var/cache/fairline/asterisk-sid");
+            jail.set_env("FAIRLINE_DEFAULT_TARGET", "queue-b");
+            jail.set_env("FAIRLINE_CONFIG", "fairline.toml");
+            let s = Settings::load(None).unwrap();
+            assert_eq!(s.default_target, "queue-b");
+            assert_eq!(
+                Settings::unknown_environment(),
+                vec!["FAIRLINE_ASTERISK_ROOT".to_owned()]
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn every_setting_can_be_set_from_the_environment() {
+        let names = Settings::names();
+        for name in [
+            "listen",
+            "database",
+            "agi_listen",
+            "metrics_listen",
+            "flag_daily_contacts",
+        ] {
+            assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
+        }
     }
 
     #[test]

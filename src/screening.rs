@@ -15,6 +15,7 @@ use crate::domain::Period;
 use crate::domain::{CallId, CallerId, NumberRule};
 use crate::error::AppError;
 use crate::store::caller_cache::CallerRecord;
+use crate::store::contacts::ScreenedCall;
 use crate::store::{contacts, flags, CallerCache, StoreError};
 
 /// A screening request as the PBX sent it, before parsing.
@@ -98,10 +99,46 @@ impl ScreenRequest {
     }
 }
 
+/// A call id already on record for a different call: another caller, a
+/// withheld number where there was one (or the reverse), or the urgent
+/// option chosen or dropped. A PBX that reuses ids, or someone replaying
+/// one, must not be handed another call's answer (a block, or a route
+/// past one), so the request is refused and the PBX fails open.
+#[derive(Debug, thiserror::Error)]
+#[error("call_id {call_id} is on record for another call: its {field} differs")]
+pub struct RetryConflict {
+    pub call_id: CallId,
+    /// The request field that differs: `caller` or `urgent`.
+    pub field: &'static str,
+}
+
+impl From<RetryConflict> for AppError {
+    fn from(conflict: RetryConflict) -> Self {
+        AppError::Conflict {
+            field: conflict.field,
+            message: format!(
+                "this call_id is on record for another call (its {} differs); \
+                 a retry must repeat the first request",
+                conflict.field
+            ),
+        }
+    }
+}
+
+/// Which field, if any, shows that `call` is not a retry of `earlier`.
+/// The dialled number and the enquiry are not compared: an IVR may fill
+/// in the enquiry on a second try, and neither changes who is calling.
+fn differs_from(earlier: &ScreenedCall, call: &ParsedCall) -> Option<&'static str> {
+    if earlier.caller.as_deref() != call.caller.number().map(|n| n.as_str()) {
+        return Some("caller");
+    }
+    (earlier.urgent != call.urgent).then_some("urgent")
+}
+
 /// What the store knows about a caller.
 enum Known {
-    /// This call id was screened before: its first answer.
-    Retry(Decision),
+    /// This call id was screened before: what was recorded.
+    Retry(ScreenedCall),
     Fresh {
         rules: Vec<NumberRule>,
         person: Option<Record>,
@@ -117,7 +154,12 @@ struct Record {
 
 /// Screens one call. Never fails for a well-formed request: when storage
 /// does, the call is routed with reason `fail_open` and the error logged.
-pub async fn screen(state: &AppState, call: ParsedCall, recorded_by: &str) -> Decision {
+/// A call id on record for another call is refused (logged here, once).
+pub async fn screen(
+    state: &AppState,
+    call: ParsedCall,
+    recorded_by: &str,
+) -> Result<Decision, RetryConflict> {
     let span = tracing::info_span!(
         "screen",
         call_id = %call.call_id,
@@ -126,21 +168,25 @@ pub async fn screen(state: &AppState, call: ParsedCall, recorded_by: &str) -> De
     let started = std::time::Instant::now();
     let decision = async {
         match screen_and_record(state, call, recorded_by).await {
-            Ok(decision) => {
+            Ok(Ok(decision)) => {
                 tracing::info!(action = decision.action.as_str(), reason = %decision.reason, "screened");
-                decision
+                Ok(decision)
+            }
+            Ok(Err(conflict)) => {
+                tracing::warn!(field = conflict.field, "call id on record for another call; refused");
+                Err(conflict)
             }
             Err(error) => {
                 tracing::error!(%error, "screening failed; routing the call (fail open)");
-                Decision::fail_open(&state.policy.default_target)
+                Ok(Decision::fail_open(&state.policy.default_target))
             }
         }
     }
     .instrument(span)
-    .await;
+    .await?;
     crate::ops::metrics::screening_time(started);
     crate::ops::metrics::decision(decision.action, decision.reason);
-    decision
+    Ok(decision)
 }
 
 /// Looks up, decides, records and raises flags in one job on the writer.
@@ -152,7 +198,7 @@ async fn screen_and_record(
     state: &AppState,
     call: ParsedCall,
     recorded_by: &str,
-) -> Result<Decision, StoreError> {
+) -> Result<Result<Decision, RetryConflict>, StoreError> {
     let now = state.now();
     let policy = state.policy.clone();
     let limits = state.limits.clone();
@@ -167,7 +213,16 @@ async fn screen_and_record(
                 load(conn, &mut cache, &call, now, &policy)?
             };
             let (rules, person) = match known {
-                Known::Retry(decision) => return Ok((decision, Vec::new())),
+                Known::Retry(earlier) => {
+                    let answer = match differs_from(&earlier, &call) {
+                        None => Ok(earlier.decision),
+                        Some(field) => Err(RetryConflict {
+                            call_id: call.call_id.clone(),
+                            field,
+                        }),
+                    };
+                    return Ok((answer, Vec::new()));
+                }
                 Known::Fresh { rules, person } => (rules, person),
             };
             // Counted only for a fresh call: a retried request is the same call.
@@ -232,7 +287,7 @@ async fn screen_and_record(
                 ),
                 None => Vec::new(),
             };
-            Ok((recorded.decision, raised))
+            Ok((Ok(recorded.decision), raised))
         })
         .await?;
     // Counted once committed, so a failed batch counts nothing.
@@ -249,8 +304,8 @@ fn load(
     now: DateTime<Utc>,
     policy: &Policy,
 ) -> Result<Known, StoreError> {
-    if let Some(decision) = contacts::decision_for_call(conn, &call.call_id)? {
-        return Ok(Known::Retry(decision));
+    if let Some(earlier) = contacts::screened_call(conn, &call.call_id)? {
+        return Ok(Known::Retry(earlier));
     }
     let Some(number) = call.caller.number() else {
         return Ok(Known::Fresh {

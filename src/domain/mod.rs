@@ -6,6 +6,7 @@ mod ids;
 mod measure;
 mod number_rule;
 mod phone;
+mod resolution;
 
 /// One issue a person raised; "the same issue" means the same enquiry.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -34,6 +35,7 @@ pub use measure::{
 };
 pub use number_rule::{MatchKind, NumberPattern, NumberRule, RuleAction};
 pub use phone::{CallerId, PhoneError, PhoneNumber, Region};
+pub use resolution::block_may_follow;
 
 /// A value that failed to parse, naming the request field it came from so
 /// the API can say exactly what to fix.

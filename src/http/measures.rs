@@ -14,7 +14,9 @@ use super::text;
 use crate::app::AppState;
 use crate::auth::{Auth, Supervision};
 use crate::decision::calendar;
-use crate::domain::{ChannelScope, Measure, MeasureKind, MeasureTerms, OnBreach, Period, Window};
+use crate::domain::{
+    block_may_follow, ChannelScope, Measure, MeasureKind, MeasureTerms, OnBreach, Period, Window,
+};
 use crate::error::AppError;
 use crate::store::{audit, measures, people, timestamp, StoreError};
 
@@ -164,23 +166,23 @@ async fn create(
     ApiJson(body): ApiJson<MeasureBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let person_id = text::id(&id, "person")?;
-    let (kind, terms) = body.into_measure(today(&state), state.settings.max_review_months)?;
+    let today = today(&state);
+    let (kind, terms) = body.into_measure(today, state.settings.max_review_months)?;
+    let grace = state.policy.review_grace_days;
     let now = timestamp(state.now());
     let measure = state
         .store
         .write(move |conn| {
             people::get_person(conn, person_id)?;
-            let earlier = measures::measures_of(conn, person_id)?;
-            if kind == MeasureKind::Block && !earlier.iter().any(|m| m.kind != MeasureKind::Block) {
-                // The policy: blocking only where resolution was attempted and
-                // the communication did not change.
-                return Ok(Err(AppError::Refused {
-                    code: "resolution_not_attempted",
-                    field: "kind",
-                    message: "a block is for extreme cases where resolution was attempted first: \
-                              record the measure that was agreed before blocking"
-                        .into(),
-                }));
+            if kind == MeasureKind::Block {
+                let earlier = measures::measures_of(conn, person_id)?;
+                if let Err(message) = block_may_follow(&earlier, today, grace) {
+                    return Ok(Err(AppError::Refused {
+                        code: "resolution_not_attempted",
+                        field: "kind",
+                        message: message.into(),
+                    }));
+                }
             }
             let id = measures::insert_measure(conn, person_id, &kind, &terms, &who.name, &now)?;
             let measure = measures::get_measure(conn, id)?;
@@ -192,10 +194,9 @@ async fn create(
             Ok(Ok(measure))
         })
         .await??;
-    let grace = state.policy.review_grace_days;
     Ok((
         StatusCode::CREATED,
-        Json(measure_json(&measure, Some((today(&state), grace)))),
+        Json(measure_json(&measure, Some((today, grace)))),
     ))
 }
 

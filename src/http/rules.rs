@@ -32,6 +32,11 @@ struct NewRule {
     action: RuleAction,
     reason: String,
     expires_at: Option<DateTime<Utc>>,
+    /// A prefix shorter than the country code and four digits (a whole
+    /// country, every mobile) is refused unless this says it is meant; the
+    /// reason then says why.
+    #[serde(default)]
+    broad: bool,
 }
 
 fn entry<'a>(
@@ -57,8 +62,14 @@ async fn create(
     Auth(who, ..): Auth<Supervision>,
     ApiJson(body): ApiJson<NewRule>,
 ) -> Result<(StatusCode, Json<NumberRule>), AppError> {
-    let number = NumberPattern::parse(&body.number, body.match_kind, state.region)
-        .map_err(|m| AppError::invalid("number", m))?;
+    let number = match (body.broad, body.match_kind) {
+        (false, kind) => NumberPattern::parse(&body.number, kind, state.region),
+        (true, MatchKind::Prefix) => NumberPattern::parse_broad(&body.number, state.region),
+        (true, MatchKind::Exact) => {
+            return Err(AppError::invalid("broad", "applies only to prefix rules"))
+        }
+    }
+    .map_err(|m| AppError::invalid("number", m))?;
     let now_at = state.now();
     if body.expires_at.is_some_and(|at| at <= now_at) {
         return Err(AppError::invalid("expires_at", "must be in the future"));

@@ -78,7 +78,7 @@ async fn answer(
     let form = wants_form(headers, params.format.as_deref())?;
     let call = params.request.parse(state)?;
     let call_id = call.call_id.clone();
-    let decision = screen(state, call, recorded_by).await;
+    let decision = screen(state, call, recorded_by).await?;
     Ok(if form {
         form_answer(&call_id, &decision)
     } else {

@@ -109,7 +109,11 @@ async fn handle(
         .parse(state)
         .map_err(|e| AgiError::BadRequest(e.to_string()))?;
     tracing::debug!(%peer, call_id = %call.call_id, "AGI request");
-    let decision = screen(state, call, "agi").await;
+    // A call id on record for another call (logged by `screen`) gets the
+    // fail-open answer, as a storage failure does: the call is routed.
+    let decision = screen(state, call, "agi")
+        .await
+        .unwrap_or_else(|_| Decision::fail_open(&state.policy.default_target));
     answer(&mut read, &mut write, &decision, timeout).await
 }
 

@@ -72,31 +72,63 @@ pub fn record_call(conn: &Connection, call: &NewCall<'_>) -> Result<Recorded> {
     })
 }
 
-/// The decision a call already got, if it was screened before.
-pub fn decision_for_call(conn: &Connection, call_id: &CallId) -> Result<Option<Decision>> {
+/// A call already on record under its call id: who called, whether they
+/// chose the urgent option, and the answer it got.
+#[derive(Debug, Clone)]
+pub struct ScreenedCall {
+    /// E.164; `None` for a withheld caller (and for a call whose record
+    /// was anonymised by an erasure).
+    pub caller: Option<String>,
+    pub urgent: bool,
+    pub decision: Decision,
+}
+
+/// The call on record under `call_id`, if it was screened before. Read on
+/// every call (it is how a retry is recognised), so it carries what a
+/// retry is checked against and no further query is needed.
+pub fn screened_call(conn: &Connection, call_id: &CallId) -> Result<Option<ScreenedCall>> {
     conn.prepare_cached(
-        "SELECT id, action, target, prompt, reason, rules FROM contacts WHERE call_id = ?1",
+        "SELECT id, action, target, prompt, reason, rules, identity, urgent
+         FROM contacts WHERE call_id = ?1",
     )?
     .query_row([call_id.as_str()], |row| {
         let read = typed_row("contacts", row, |row| {
-            Ok((row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+            Ok((
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(6)?,
+                row.get(7)?,
+            ))
         })?;
         let rules: String = row.get(5)?;
         let id: i64 = row.get(0)?;
-        Ok(read.and_then(|(action, target, prompt, reason)| {
-            let rules =
-                serde_json::from_str(&rules).map_err(corrupt_json("contacts", id, "rules"))?;
-            Ok(Decision {
-                action,
-                target,
-                prompt,
-                reason,
-                rules,
-            })
-        }))
+        Ok(
+            read.and_then(|(action, target, prompt, reason, caller, urgent)| {
+                let rules =
+                    serde_json::from_str(&rules).map_err(corrupt_json("contacts", id, "rules"))?;
+                Ok(ScreenedCall {
+                    caller,
+                    urgent,
+                    decision: Decision {
+                        action,
+                        target,
+                        prompt,
+                        reason,
+                        rules,
+                    },
+                })
+            }),
+        )
     })
     .optional()?
     .transpose()
+}
+
+/// The decision a call already got, if it was screened before.
+pub fn decision_for_call(conn: &Connection, call_id: &CallId) -> Result<Option<Decision>> {
+    Ok(screened_call(conn, call_id)?.map(|call| call.decision))
 }
 
 /// A person's contacts from `since` on, for frequency limits.

@@ -21,6 +21,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_cache_versions",
         include_str!("../../schema/0005_cache_versions.sql"),
     ),
+    (
+        "0006_retired_ids",
+        include_str!("../../schema/0006_retired_ids.sql"),
+    ),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -31,6 +35,12 @@ pub fn schema_version(conn: &Connection) -> Result<i64> {
 
 /// Brings the database up to this build's schema. Refuses a database from a
 /// newer fairline rather than guess at its shape.
+///
+/// Foreign keys are off while migrations run, as SQLite's procedure for
+/// rebuilding a table requires (with them on, dropping the old table would
+/// cascade into every row that refers to it), and the result is checked
+/// with `foreign_key_check` before it is committed. The pragma has no
+/// effect inside a transaction, so it is set around it.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
     let found = schema_version(conn)?;
     if found > LATEST_VERSION {
@@ -39,11 +49,34 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
             known: LATEST_VERSION,
         });
     }
+    if found == LATEST_VERSION {
+        return Ok(());
+    }
+    let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |row| row.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let applied = apply(conn);
+    conn.pragma_update(None, "foreign_keys", enforced)?;
+    applied
+}
+
+fn apply(conn: &mut Connection) -> Result<()> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    // Read again under the write lock: another process (the CLI beside a
+    // starting server) may have migrated in the meantime.
+    let found = schema_version(&tx)?;
     for (version, (name, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         tracing::info!(migration = name, "applying migration");
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", version as i64 + 1)?;
+    }
+    let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| {
+        row.get(0)
+    })?;
+    if broken > 0 {
+        // Dropping the transaction rolls every migration back.
+        return Err(StoreError::Task(format!(
+            "migrating left {broken} rows referring to rows that do not exist; nothing was changed"
+        )));
     }
     tx.commit()?;
     Ok(())
@@ -70,6 +103,111 @@ mod tests {
             migrate(&mut conn),
             Err(StoreError::SchemaTooNew { .. })
         ));
+    }
+
+    /// A database as fairline left it at `version`.
+    fn at_version(version: usize) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        for (_, sql) in &MIGRATIONS[..version] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", version as i64)
+            .unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+        conn
+    }
+
+    fn insert_measure(conn: &Connection) -> i64 {
+        conn.execute(
+            "INSERT INTO measures (person_id, kind, params, reason, starts_on, review_on, set_by,
+                                   created_at, updated_at)
+             VALUES (1, 'block', '{}', 'r', '2026-01-01', '2026-02-01', 's', 'x', 'x')",
+            [],
+        )
+        .unwrap();
+        conn.last_insert_rowid()
+    }
+
+    #[test]
+    fn ids_deleted_before_or_after_the_upgrade_are_never_given_again() {
+        let mut conn = at_version(5);
+        conn.execute_batch(
+            "INSERT INTO people (id, name, created_at, updated_at) VALUES (1, 'Ann', 'x', 'x');
+             INSERT INTO identities (id, person_id, kind, value, created_at)
+                 VALUES (1, 1, 'phone', '+447700900123', 'x');
+             INSERT INTO contacts (id, at, channel, person_id, counted, recorded_by)
+                 VALUES (4, 0, 'letter', 1, 1, 'x');
+             INSERT INTO audit_log (at, actor, action, entity, entity_id)
+                 VALUES ('x', 'sam', 'measure.create', 'measure', 7);",
+        )
+        .unwrap();
+        // Measures 1 and 2, then 2 deleted: before the upgrade, the next
+        // would be 2 again; measure 7 was deleted earlier still (the audit
+        // log names it).
+        insert_measure(&conn);
+        let second = insert_measure(&conn);
+        conn.execute("DELETE FROM measures WHERE id = ?1", [second])
+            .unwrap();
+
+        migrate(&mut conn).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), LATEST_VERSION);
+        assert_eq!(
+            insert_measure(&conn),
+            8,
+            "past every id the audit log names"
+        );
+        conn.execute("DELETE FROM measures WHERE id = 8", [])
+            .unwrap();
+        assert_eq!(insert_measure(&conn), 9, "a deleted id stays retired");
+
+        // Rows, references and cascades survive the rebuild.
+        let kept: (String, i64) = conn
+            .query_row(
+                "SELECT i.value, c.person_id FROM identities i JOIN contacts c ON c.person_id = i.person_id",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(kept, ("+447700900123".to_owned(), 1));
+        let enforced: bool = conn
+            .query_row("PRAGMA foreign_keys", [], |row| row.get(0))
+            .unwrap();
+        assert!(enforced, "foreign keys are on again after migrating");
+        conn.execute("DELETE FROM people WHERE id = 1", []).unwrap();
+        let left: i64 = conn
+            .query_row("SELECT count(*) FROM identities", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(left, 0, "ON DELETE CASCADE still holds");
+    }
+
+    #[test]
+    fn the_rebuilt_tables_still_change_the_caller_cache_versions() {
+        let mut conn = at_version(5);
+        migrate(&mut conn).unwrap();
+        let version = |name: &str| -> i64 {
+            conn.query_row(
+                "SELECT version FROM cache_versions WHERE name = ?1",
+                [name],
+                |row| row.get(0),
+            )
+            .unwrap()
+        };
+        let (rules, callers) = (version("number_rules"), version("callers"));
+        conn.execute_batch(
+            "INSERT INTO people (id, name, created_at, updated_at) VALUES (1, 'Ann', 'x', 'x');",
+        )
+        .unwrap();
+        let after_person = version("callers");
+        assert_ne!(after_person, callers);
+        insert_measure(&conn);
+        assert_ne!(version("callers"), after_person, "measures");
+        conn.execute(
+            "INSERT INTO number_rules (number, match_kind, action, reason, created_by, created_at)
+             VALUES ('+447700900', 'prefix', 'block', 'r', 's', 'x')",
+            [],
+        )
+        .unwrap();
+        assert_ne!(version("number_rules"), rules, "number rules");
     }
 
     #[test]

@@ -170,7 +170,11 @@ async fn lookup(state: &AppState, recorded_by: &str, body: &[u8]) -> Result<Stri
     }
     .parse(state)
     .map_err(|e| Fallback::Bad(e.to_string()))?;
-    let decision = screen(state, call, recorded_by).await;
+    // A call id on record for another call is logged by `screen`; the
+    // static dialplan takes the call, as for any look-up not screened.
+    let decision = screen(state, call, recorded_by)
+        .await
+        .map_err(|_| Fallback::Pass("the call id is on record for another call"))?;
     if decision.reason == Rule::FailOpen {
         // `screen` routes when storage fails; here the static dialplan's
         // default route does that, and knows the PBX better than we do.
