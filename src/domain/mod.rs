@@ -6,6 +6,8 @@ mod ids;
 mod measure;
 mod number_rule;
 mod phone;
+#[cfg(test)]
+mod properties;
 
 /// One issue a person raised; "the same issue" means the same enquiry.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
