@@ -34,9 +34,14 @@ impl Date {
                 "must be a date from {FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31, written YYYY-MM-DD"
             )
         };
-        // Exactly ten characters: chrono alone would also read `+10000-01-01`
-        // and `2026-1-5`.
-        if input.len() != 10 {
+        // Exactly `DDDD-DD-DD`: chrono alone would also read `+10000-01-01`,
+        // `2026-1-5` and `+2000-01-1`.
+        let shaped = input.len() == 10
+            && input.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        if !shaped {
             return Err(refused());
         }
         NaiveDate::parse_from_str(input, "%Y-%m-%d")
@@ -127,6 +132,7 @@ mod tests {
             "2101-01-01",
             "0001-01-01",
             "2026-1-5",
+            "+2000-01-1",
             "2026-02-30",
             "26-11-30",
             "2026-11-30T00:00",
