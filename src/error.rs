@@ -37,6 +37,10 @@ pub enum AppError {
     Malformed(String),
     #[error("the request body must be {0}")]
     UnsupportedMediaType(&'static str),
+    /// The path exists, but not for this method (the `Allow` header says
+    /// which it takes).
+    #[error("this method is not allowed here")]
+    MethodNotAllowed,
     #[error("the request body is too large")]
     PayloadTooLarge,
     #[error("too many requests; try again in {retry_after_secs} s")]
@@ -60,6 +64,7 @@ impl AppError {
             AppError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Malformed(_) => StatusCode::BAD_REQUEST,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -76,6 +81,7 @@ impl AppError {
             AppError::Refused { code, .. } => code,
             AppError::Malformed(_) => "malformed_body",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
+            AppError::MethodNotAllowed => "method_not_allowed",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::Internal(_) => "internal",

@@ -89,6 +89,18 @@ impl ScreenRequest {
         if self.dialed.len() > 64 {
             return Err(AppError::invalid("dialed", "is longer than 64 characters"));
         }
+        // Both are recorded with the call and shown to staff.
+        for (field, value) in [
+            ("dialed", Some(&self.dialed)),
+            ("enquiry", enquiry.as_ref()),
+        ] {
+            if value.is_some_and(|v| v.chars().any(char::is_control)) {
+                return Err(AppError::invalid(
+                    field,
+                    "must not contain control characters",
+                ));
+            }
+        }
         Ok(ParsedCall {
             call_id,
             caller,

@@ -45,18 +45,22 @@ impl fmt::Display for CallId {
 pub struct Email(String);
 
 impl Email {
-    /// Checks the shape (`local@domain.tld`) only; whether it receives mail is
-    /// not fairline's question.
+    /// Checks the address's grammar (RFC 5322, by the `email_address`
+    /// crate) with a dot in the domain, and no display name, domain literal
+    /// (`a@[192.0.2.1]`) or quoted local part: none belongs in an address a
+    /// caller gives a helpline, and a quoted one could carry markup. Whether
+    /// it receives mail is not fairline's question.
     pub fn parse(input: &str) -> Result<Self, &'static str> {
         let value = input.trim().to_lowercase();
-        let (local, domain) = value.split_once('@').ok_or("is not an email address")?;
-        let shaped = !local.is_empty()
-            && domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-            && !domain.contains('@')
-            && value.len() <= 254
-            && !value.chars().any(|c| c.is_whitespace() || c.is_control());
+        let options = email_address::Options::default()
+            .with_required_tld()
+            .without_domain_literal()
+            .without_display_text();
+        let (local, _) = value.rsplit_once('@').ok_or("is not an email address")?;
+        let shaped = value.len() <= 254
+            && !local.starts_with('"')
+            && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+            && email_address::EmailAddress::parse_with_options(&value, options).is_ok();
         if shaped {
             Ok(Email(value))
         } else {
@@ -176,6 +180,14 @@ mod tests {
             "@example.org",
             "ann@example",
             "a b@example.org",
+            "a@b..com",
+            "<script>@x.com",
+            "\"<script>\"@x.com",
+            "ann@[192.0.2.1]",
+            "Ann <ann@example.org>",
+            "ann@-example.org",
+            "ann@example.org.",
+            "a\u{0}@example.org",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }

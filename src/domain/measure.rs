@@ -1,10 +1,10 @@
 //! Measures: what a supervisor agreed with a caller under the policy, and
 //! the terms (reason, written notice, review) without which none applies.
 
-use chrono::{Months, NaiveDate, NaiveTime, Weekday};
+use chrono::{Datelike, Months, NaiveDate, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 
-use super::FieldError;
+use super::{dates, FieldError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -57,6 +57,13 @@ pub struct OnBreach {
     pub prompt: String,
 }
 
+/// The most contacts a frequency limit may allow in its period: more is no
+/// limit at all, and a typo (`10000` for `10`) should not pass as one.
+pub const MAX_CONTACTS_LIMIT: u32 = 1_000;
+
+/// The most contact windows one measure may list: two a day for a week.
+pub const MAX_WINDOWS: usize = 14;
+
 /// The policy's list of measures, each with its own parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -99,7 +106,7 @@ impl MeasureKind {
         )
     }
 
-    /// Checks the parameters a kind cannot work without.
+    /// Checks the parameters a kind cannot work without, and their bounds.
     pub fn validate(&self) -> Result<(), FieldError> {
         match self {
             MeasureKind::FrequencyLimit { max_contacts, .. } if *max_contacts == 0 => {
@@ -108,9 +115,23 @@ impl MeasureKind {
                     "must be at least 1; to stop all calls use a block",
                 ))
             }
+            MeasureKind::FrequencyLimit { max_contacts, .. }
+                if *max_contacts > MAX_CONTACTS_LIMIT =>
+            {
+                Err(FieldError::new(
+                    "max_contacts",
+                    format!("must be at most {MAX_CONTACTS_LIMIT}"),
+                ))
+            }
             MeasureKind::ContactWindows { windows } => {
                 if windows.is_empty() {
                     return Err(FieldError::new("windows", "must list at least one window"));
+                }
+                if windows.len() > MAX_WINDOWS {
+                    return Err(FieldError::new(
+                        "windows",
+                        format!("must list at most {MAX_WINDOWS} windows"),
+                    ));
                 }
                 for (i, window) in windows.iter().enumerate() {
                     if window.days.is_empty() {
@@ -118,6 +139,16 @@ impl MeasureKind {
                             format!("windows[{i}].days"),
                             "must name at least one day",
                         ));
+                    }
+                    let mut seen = Vec::with_capacity(window.days.len());
+                    for day in &window.days {
+                        if seen.contains(day) {
+                            return Err(FieldError::new(
+                                format!("windows[{i}].days"),
+                                "must name each day at most once",
+                            ));
+                        }
+                        seen.push(*day);
                     }
                     if window.from >= window.to {
                         return Err(FieldError::new(
@@ -129,8 +160,8 @@ impl MeasureKind {
                 Ok(())
             }
             MeasureKind::SinglePointOfContact { advisor, target } => {
-                non_blank("advisor", advisor)?;
-                non_blank("target", target)
+                one_line("advisor", advisor)?;
+                one_line("target", target)
             }
             _ => Ok(()),
         }
@@ -150,10 +181,42 @@ pub struct MeasureTerms {
 }
 
 impl MeasureTerms {
-    /// Checks the terms against the policy: a reason, a review no further
-    /// than `max_review_months` ahead, dates in order.
-    pub fn validate(&self, kind: &MeasureKind, max_review_months: u32) -> Result<(), FieldError> {
+    /// Checks the terms against the policy as they are recorded on `today`:
+    /// a reason, dates the record can hold and in order, and a review that
+    /// has not already passed and is no further than `max_review_months`
+    /// ahead of the start.
+    pub fn validate(
+        &self,
+        kind: &MeasureKind,
+        max_review_months: u32,
+        today: NaiveDate,
+    ) -> Result<(), FieldError> {
         non_blank("reason", &self.reason)?;
+        for (field, date) in [
+            ("notified_on", self.notified_on),
+            ("starts_on", Some(self.starts_on)),
+            ("review_on", Some(self.review_on)),
+            ("ends_on", self.ends_on),
+        ] {
+            if date.is_some_and(|d| !dates::in_range(d.year())) {
+                return Err(FieldError::new(
+                    field,
+                    format!(
+                        "must be a date from {} to {}",
+                        dates::FIRST_YEAR,
+                        dates::LAST_YEAR
+                    ),
+                ));
+            }
+        }
+        if self.review_on < today {
+            // A review date already gone is a review that will never happen:
+            // the measure would be overdue, then lapse, from the first day.
+            return Err(FieldError::new(
+                "review_on",
+                "has already passed; set the date the measure will next be reviewed",
+            ));
+        }
         if self.review_on < self.starts_on {
             return Err(FieldError::new("review_on", "must not be before starts_on"));
         }
@@ -179,7 +242,7 @@ impl MeasureTerms {
                 "on_breach",
                 format!("does not apply to {}", kind.name()),
             )),
-            (Some(on_breach), true) => non_blank("on_breach.prompt", &on_breach.prompt),
+            (Some(on_breach), true) => one_line("on_breach.prompt", &on_breach.prompt),
             _ => Ok(()),
         }
     }
@@ -212,6 +275,19 @@ fn non_blank(field: &str, value: &str) -> Result<(), FieldError> {
     } else {
         Ok(())
     }
+}
+
+/// A name the PBX or a person reads on one line: present, and without
+/// control characters (a line break, a NUL, an escape).
+fn one_line(field: &str, value: &str) -> Result<(), FieldError> {
+    non_blank(field, value)?;
+    if value.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(())
 }
 
 mod weekdays {
@@ -297,10 +373,65 @@ mod tests {
     fn a_review_more_than_six_months_out_is_refused() {
         let mut t = terms();
         t.review_on = date(2026, 9, 3);
-        let err = t.validate(&MeasureKind::Block, 6).unwrap_err();
+        let err = t
+            .validate(&MeasureKind::Block, 6, date(2026, 3, 1))
+            .unwrap_err();
         assert_eq!(err.field, "review_on");
         t.review_on = date(2026, 9, 2);
-        assert!(t.validate(&MeasureKind::Block, 6).is_ok());
+        assert!(t.validate(&MeasureKind::Block, 6, date(2026, 3, 1)).is_ok());
+    }
+
+    #[test]
+    fn a_review_date_already_passed_is_refused_when_the_measure_is_recorded() {
+        let t = terms();
+        assert!(t.validate(&MeasureKind::Block, 6, date(2026, 6, 1)).is_ok());
+        let err = t
+            .validate(&MeasureKind::Block, 6, date(2026, 6, 2))
+            .unwrap_err();
+        assert_eq!(err.field, "review_on");
+    }
+
+    #[test]
+    fn dates_outside_the_years_the_record_holds_are_refused() {
+        let mut t = terms();
+        t.ends_on = Some(date(10_000, 1, 1));
+        let err = t
+            .validate(&MeasureKind::Block, 6, date(2026, 3, 1))
+            .unwrap_err();
+        assert_eq!(err.field, "ends_on");
+        let mut t = terms();
+        t.notified_on = Some(date(1999, 12, 31));
+        let err = t
+            .validate(&MeasureKind::Block, 6, date(2026, 3, 1))
+            .unwrap_err();
+        assert_eq!(err.field, "notified_on");
+    }
+
+    #[test]
+    fn frequency_limits_and_windows_have_bounds() {
+        let limit = |max_contacts| MeasureKind::FrequencyLimit {
+            max_contacts,
+            per: Period::Day,
+            channels: ChannelScope::Phone,
+        };
+        assert!(limit(1).validate().is_ok());
+        assert!(limit(1000).validate().is_ok());
+        assert_eq!(limit(1001).validate().unwrap_err().field, "max_contacts");
+        let window: Window =
+            serde_json::from_str(r#"{"days":["tue"],"from":"10:00","to":"12:00"}"#).unwrap();
+        let windows = |n| MeasureKind::ContactWindows {
+            windows: vec![window.clone(); n],
+        };
+        assert!(windows(14).validate().is_ok());
+        assert_eq!(windows(15).validate().unwrap_err().field, "windows");
+        let mut twice = window.clone();
+        twice.days = vec![Weekday::Tue, Weekday::Wed, Weekday::Tue];
+        let err = MeasureKind::ContactWindows {
+            windows: vec![window, twice],
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(err.field, "windows[1].days");
     }
 
     #[test]

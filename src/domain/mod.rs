@@ -1,11 +1,14 @@
 //! The helpline's vocabulary as types that can only be built valid:
 //! phone numbers, people's identities, measures, number rules, call ids.
 
+mod dates;
 mod flag;
 mod ids;
 mod measure;
 mod number_rule;
 mod phone;
+#[cfg(test)]
+mod properties;
 mod resolution;
 
 /// One issue a person raised; "the same issue" means the same enquiry.
@@ -27,6 +30,7 @@ impl Enquiry {
     }
 }
 
+pub use dates::{Date, Moment};
 pub use flag::FlagKind;
 pub use ids::{CallId, Channel, Email, EnquiryStatus, Role};
 pub use measure::{

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::extract::ApiQuery;
+use super::text;
 use crate::app::AppState;
 use crate::auth::{Administration, Auth};
 use crate::error::AppError;
@@ -36,7 +37,7 @@ async fn list(
     }
     let filter = audit::Filter {
         person_id: q.person_id,
-        actor: q.actor,
+        actor: text::filter("actor", q.actor, 200)?,
         before_id: q.before_id,
         limit,
     };

@@ -5,7 +5,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -13,7 +12,7 @@ use super::extract::{ApiJson, ApiQuery};
 use super::text;
 use crate::app::AppState;
 use crate::auth::{Auth, CallReporting, Staff};
-use crate::domain::{CallId, Channel, Email, PhoneNumber};
+use crate::domain::{CallId, Channel, Email, Moment, PhoneNumber};
 use crate::error::AppError;
 use crate::store::people::{self, Identity};
 use crate::store::{audit, contacts, enquiries, timestamp};
@@ -32,7 +31,7 @@ struct NewContact {
     phone: Option<String>,
     email: Option<String>,
     enquiry: Option<String>,
-    at: Option<DateTime<Utc>>,
+    at: Option<Moment>,
 }
 
 /// The enquiry a reference or id names; an unknown one is the caller's
@@ -74,10 +73,12 @@ async fn record(
         }
     };
     let now_at = state.now();
-    let at = body.at.unwrap_or(now_at);
-    if at > now_at + Duration::minutes(5) {
-        return Err(AppError::invalid("at", "must not be in the future"));
-    }
+    let at = match body.at {
+        Some(at) => at
+            .of_contact(now_at)
+            .map_err(|m| AppError::invalid("at", m))?,
+        None => now_at,
+    };
     let enquiry_id = enquiry_id(
         &state,
         text::optional("enquiry", body.enquiry.as_deref(), 64)?,
@@ -135,7 +136,7 @@ async fn outcome(
 ) -> Result<Json<Value>, AppError> {
     let call_id = CallId::parse(&call_id).map_err(|_| AppError::NotFound("call"))?;
     let advisor = text::optional("advisor", body.advisor.as_deref(), 100)?;
-    let note = text::optional("note", body.note.as_deref(), 4000)?;
+    let note = text::prose_optional("note", body.note.as_deref(), 4000)?;
     let enquiry_id = enquiry_id(
         &state,
         text::optional("enquiry", body.enquiry.as_deref(), 64)?,

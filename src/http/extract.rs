@@ -1,11 +1,17 @@
-//! Request-body extractors whose failures are the API's own errors: a JSON
-//! body names the offending field; an unreadable body is a 400.
+//! Request-body and query extractors whose failures are the API's own
+//! errors: a body or query is read whole (nothing after the JSON value, no
+//! key twice, an object at the top), a bad value names its field, and no
+//! message names a Rust type.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::header::CONTENT_TYPE;
-use serde::de::DeserializeOwned;
+use axum::http::HeaderMap;
+use serde::de::{DeserializeOwned, Error as _, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value};
 
+use self::messages::plain;
 use crate::app::AppState;
 use crate::error::AppError;
 
@@ -16,12 +22,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let is_json = req
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim_start().starts_with("application/json"));
-        if !is_json {
+        if media_type(req.headers()).as_deref() != Some("application/json") {
             return Err(AppError::UnsupportedMediaType(
                 "JSON (Content-Type: application/json)",
             ));
@@ -29,6 +30,15 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
         let bytes = read_body(req, state).await?;
         parse_json(&bytes).map(ApiJson)
     }
+}
+
+/// The request's media type without its parameters, lower-cased:
+/// `Application/JSON; charset=utf-8` is `application/json`, and
+/// `application/jsonfoo` is itself, not JSON.
+pub fn media_type(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(CONTENT_TYPE)?.to_str().ok()?;
+    let essence = value.split(';').next().unwrap_or("").trim();
+    Some(essence.to_ascii_lowercase())
 }
 
 pub async fn read_body(req: Request, state: &AppState) -> Result<Bytes, AppError> {
@@ -41,17 +51,120 @@ pub async fn read_body(req: Request, state: &AppState) -> Result<Bytes, AppError
     })
 }
 
-/// Parses JSON, turning serde's message into a field name and a reason.
+/// Parses a JSON body whole: one value and nothing after it (400), no key
+/// twice in any object (422), an object at the top (422), then `T` from it
+/// with the path of any field that does not fit (422).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            return AppError::Malformed(strip_position(&inner.to_string()));
+    let value = match serde_path_to_error::deserialize::<_, Unique>(&mut *de) {
+        Ok(Unique(value)) => value,
+        Err(err) => {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            if inner.is_syntax() || inner.is_eof() {
+                return Err(AppError::Malformed(strip_position(&inner.to_string())));
+            }
+            return Err(field_error(&path, &strip_position(&inner.to_string())));
         }
-        field_error(&path, &strip_position(&inner.to_string()))
+    };
+    // Without this, `{"reason": "x"} xyz` is read as `{"reason": "x"}`.
+    de.end()
+        .map_err(|e| AppError::Malformed(strip_position(&e.to_string())))?;
+    if !value.is_object() {
+        return Err(AppError::invalid(
+            "body",
+            format!("must be a JSON object, not {}", json_kind(&value)),
+        ));
+    }
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = err.path().to_string();
+        field_error(&path, &err.into_inner().to_string())
     })
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A JSON value read with every object's keys checked for repeats:
+/// `serde_json::Value` keeps the last of two, so `{"reason": "a",
+/// "reason": "b"}` would say whatever the last one said.
+struct Unique(Value);
+
+impl<'de> Deserialize<'de> for Unique {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueVisitor).map(Unique)
+    }
+}
+
+struct UniqueVisitor;
+
+impl<'de> Visitor<'de> for UniqueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Unique(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut map = Map::new();
+        while let Some(key) = access.next_key::<String>()? {
+            if map.contains_key(&key) {
+                // serde's own wording, which `field_error` reads.
+                return Err(A::Error::custom(format!("duplicate field `{key}`")));
+            }
+            let Unique(value) = access.next_value()?;
+            map.insert(key, value);
+        }
+        Ok(Value::Object(map))
+    }
 }
 
 /// A query string's fields, with the API's errors.
@@ -64,14 +177,30 @@ impl<T: DeserializeOwned + Send> axum::extract::FromRequestParts<AppState> for A
         parts: &mut axum::http::request::Parts,
         _: &AppState,
     ) -> Result<Self, AppError> {
-        serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
-            .map(ApiQuery)
-            .map_err(|e| field_error(".", &e.to_string()))
+        parse_form(parts.uri.query().unwrap_or("").as_bytes()).map(ApiQuery)
     }
 }
 
-/// Names the field serde complained about. serde reports unknown and
-/// missing fields at their parent's path, with the name in backticks.
+/// Reads a query string or a form body: no name twice (which would be
+/// either value, depending on the reader), and a bad value names its field.
+pub fn parse_form<T: DeserializeOwned>(input: &[u8]) -> Result<T, AppError> {
+    // A list, not a set: a query has a handful of names.
+    let mut seen = Vec::new();
+    for (name, _) in form_urlencoded::parse(input) {
+        if seen.contains(&name) {
+            return Err(AppError::invalid(name, "is given more than once"));
+        }
+        seen.push(name);
+    }
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(input));
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        field_error(&path, &err.into_inner().to_string())
+    })
+}
+
+/// Names the field serde complained about. serde reports unknown, missing
+/// and repeated fields at their parent's path, with the name in backticks.
 fn field_error(path: &str, message: &str) -> AppError {
     let parent = |name: &str| match path {
         "." => name.to_owned(),
@@ -79,10 +208,10 @@ fn field_error(path: &str, message: &str) -> AppError {
     };
     let backticked = |rest: &str| rest.split('`').next().unwrap_or_default().to_owned();
     if let Some(rest) = message.strip_prefix("unknown field `") {
-        // The path already ends in the unknown name for JSON; the query
-        // deserializer gives no path at all.
-        let field = if path == "." {
-            backticked(rest)
+        // The path ends in the unknown name for JSON; a query gives none.
+        let name = backticked(rest);
+        let field = if path == "." || !path.ends_with(name.as_str()) {
+            parent(&name)
         } else {
             path.to_owned()
         };
@@ -91,7 +220,10 @@ fn field_error(path: &str, message: &str) -> AppError {
     if let Some(rest) = message.strip_prefix("missing field `") {
         return AppError::invalid(parent(&backticked(rest)), "is required");
     }
-    AppError::invalid(path, message)
+    if let Some(rest) = message.strip_prefix("duplicate field `") {
+        return AppError::invalid(parent(&backticked(rest)), "is given more than once");
+    }
+    AppError::invalid(path, plain(message))
 }
 
 /// serde_json appends " at line 1 column 42", which helps no API user.
@@ -101,3 +233,7 @@ fn strip_position(message: &str) -> String {
         None => message.to_owned(),
     }
 }
+
+mod messages;
+#[cfg(test)]
+mod tests;

@@ -98,7 +98,7 @@ async fn resolve(
     ApiJson(body): ApiJson<Resolution>,
 ) -> Result<Json<flags::FlagRow>, AppError> {
     let id = text::id(&id, "flag")?;
-    let resolution = text::required("resolution", &body.resolution, 1000)?;
+    let resolution = text::prose_required("resolution", &body.resolution, 1000)?;
     let now = timestamp(state.now());
     let flag = state
         .store

@@ -15,7 +15,8 @@ use crate::app::AppState;
 use crate::auth::{Auth, Supervision};
 use crate::decision::calendar;
 use crate::domain::{
-    block_may_follow, ChannelScope, Measure, MeasureKind, MeasureTerms, OnBreach, Period, Window,
+    block_may_follow, ChannelScope, Date, Measure, MeasureKind, MeasureTerms, OnBreach, Period,
+    Window,
 };
 use crate::error::AppError;
 use crate::store::{audit, measures, people, timestamp, StoreError};
@@ -46,10 +47,10 @@ struct MeasureBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     target: Option<String>,
     reason: String,
-    notified_on: Option<NaiveDate>,
-    starts_on: Option<NaiveDate>,
-    review_on: NaiveDate,
-    ends_on: Option<NaiveDate>,
+    notified_on: Option<Date>,
+    starts_on: Option<Date>,
+    review_on: Date,
+    ends_on: Option<Date>,
     on_breach: Option<OnBreach>,
 }
 
@@ -91,14 +92,14 @@ impl MeasureBody {
         self.refuse_foreign_fields(&kind)?;
         kind.validate()?;
         let terms = MeasureTerms {
-            reason: text::required("reason", &self.reason, 2000)?,
-            notified_on: self.notified_on,
-            starts_on: self.starts_on.unwrap_or(today),
-            review_on: self.review_on,
-            ends_on: self.ends_on,
+            reason: text::prose_required("reason", &self.reason, 2000)?,
+            notified_on: self.notified_on.map(Date::get),
+            starts_on: self.starts_on.map_or(today, Date::get),
+            review_on: self.review_on.get(),
+            ends_on: self.ends_on.map(Date::get),
             on_breach: self.on_breach,
         };
-        terms.validate(&kind, max_review_months)?;
+        terms.validate(&kind, max_review_months, today)?;
         Ok((kind, terms))
     }
 
@@ -306,7 +307,7 @@ async fn end(
     ApiJson(body): ApiJson<EndBody>,
 ) -> Result<Json<Value>, AppError> {
     let id = text::id(&id, "measure")?;
-    let reason = text::required("reason", &body.reason, 2000)?;
+    let reason = text::prose_required("reason", &body.reason, 2000)?;
     let now = timestamp(state.now());
     let measure = state
         .store

@@ -33,6 +33,9 @@ pub fn router(state: AppState) -> Router {
         .merge(privacy::router())
         .merge(crate::pbx::router())
         .merge(crate::ops::router(&state.settings))
+        // After every route is in: it applies to the routes present. Axum
+        // still adds the `Allow` header.
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .fallback(|| async { AppError::NotFound("route") })
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)

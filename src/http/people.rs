@@ -297,7 +297,7 @@ async fn find(
     let identity = match (&search.phone, &search.email, &search.q) {
         (Some(phone), None, None) => Some(parse_phone("phone".into(), phone, state.region)?),
         (None, Some(email), None) => Some(parse_email("email".into(), email)?),
-        (None, None, Some(q)) if !q.trim().is_empty() => None,
+        (None, None, Some(_)) => None,
         _ => {
             return Err(AppError::invalid(
                 "q",
@@ -305,7 +305,11 @@ async fn find(
             ))
         }
     };
-    let q = search.q.unwrap_or_default().trim().to_owned();
+    let q = match identity {
+        Some(_) => String::new(),
+        None => text::filter("q", search.q, 200)?
+            .ok_or_else(|| AppError::invalid("q", "must not be empty"))?,
+    };
     let found = state
         .store
         .read(move |conn| match identity {

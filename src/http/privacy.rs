@@ -78,7 +78,7 @@ async fn erase(
     ApiJson(body): ApiJson<Erasure>,
 ) -> Result<Json<Value>, AppError> {
     let id = text::id(&id, "person")?;
-    let reason = text::required("reason", &body.reason, 500)?;
+    let reason = text::prose_required("reason", &body.reason, 500)?;
     let plan = state
         .store
         .read(move |conn| erasure::plan(conn, id))

@@ -5,7 +5,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, post};
 use axum::{Json, Router};
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -13,7 +12,7 @@ use super::extract::ApiJson;
 use super::text;
 use crate::app::AppState;
 use crate::auth::{Auth, Supervision};
-use crate::domain::{MatchKind, NumberPattern, NumberRule, RuleAction};
+use crate::domain::{MatchKind, Moment, NumberPattern, NumberRule, RuleAction};
 use crate::error::AppError;
 use crate::store::{audit, rules, timestamp};
 
@@ -31,7 +30,7 @@ struct NewRule {
     match_kind: MatchKind,
     action: RuleAction,
     reason: String,
-    expires_at: Option<DateTime<Utc>>,
+    expires_at: Option<Moment>,
     /// A prefix shorter than the country code and four digits (a whole
     /// country, every mobile) is refused unless this says it is meant; the
     /// reason then says why.
@@ -71,7 +70,8 @@ async fn create(
     }
     .map_err(|m| AppError::invalid("number", m))?;
     let now_at = state.now();
-    if body.expires_at.is_some_and(|at| at <= now_at) {
+    let expires_at = body.expires_at.map(Moment::get);
+    if expires_at.is_some_and(|at| at <= now_at) {
         return Err(AppError::invalid("expires_at", "must be in the future"));
     }
     let mut rule = NumberRule {
@@ -79,8 +79,8 @@ async fn create(
         number,
         match_kind: body.match_kind,
         action: body.action,
-        reason: text::required("reason", &body.reason, 2000)?,
-        expires_at: body.expires_at,
+        reason: text::prose_required("reason", &body.reason, 2000)?,
+        expires_at,
     };
     let now = timestamp(now_at);
     let rule = state

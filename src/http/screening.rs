@@ -3,7 +3,7 @@
 //! `CURLOPT(hashcompat)`.
 
 use axum::extract::{Request, State};
-use axum::http::header::{ACCEPT, CONTENT_TYPE};
+use axum::http::header::{ACCEPT, ALLOW, CONTENT_TYPE};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
 
-use super::extract::{parse_json, read_body};
+use super::extract::{media_type, parse_form, parse_json, read_body};
 use crate::app::AppState;
 use crate::auth::{Auth, Screening};
 use crate::decision::{Action, Decision, Rule, RuleHit};
@@ -20,14 +20,48 @@ use crate::error::AppError;
 use crate::screening::{screen, ScreenRequest};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/screen", get(screen_get).post(screen_post))
+    Router::new().route(
+        "/v1/screen",
+        get(screen_get).post(screen_post).head(refuse_head),
+    )
+}
+
+/// Without a HEAD route of its own, axum answers HEAD with the GET handler
+/// and drops the body: the call would be screened and recorded, and count
+/// towards the caller's limit, for an answer nobody sees.
+async fn refuse_head() -> Response {
+    let mut response = AppError::MethodNotAllowed.into_response();
+    response
+        .headers_mut()
+        .insert(ALLOW, axum::http::HeaderValue::from_static("GET,POST"));
+    response
+}
+
+/// The request and how its answer is wanted. Read as two structs from the
+/// same input rather than one with `#[serde(flatten)]`: a flattened field's
+/// error loses its name (`"field": "."`).
+#[derive(Debug, Default)]
+struct ScreenParams {
+    request: ScreenRequest,
+    format: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct ScreenParams {
-    #[serde(flatten)]
-    request: ScreenRequest,
+struct AnswerFormat {
     format: Option<String>,
+}
+
+impl ScreenParams {
+    fn read(
+        input: &[u8],
+        parse: fn(&[u8]) -> Result<ScreenRequest, AppError>,
+        parse_format: fn(&[u8]) -> Result<AnswerFormat, AppError>,
+    ) -> Result<Self, AppError> {
+        Ok(ScreenParams {
+            request: parse(input)?,
+            format: parse_format(input)?.format,
+        })
+    }
 }
 
 async fn screen_get(
@@ -35,8 +69,8 @@ async fn screen_get(
     Auth(who, ..): Auth<Screening>,
     req: Request,
 ) -> Result<Response, AppError> {
-    let params: ScreenParams = serde_urlencoded::from_str(req.uri().query().unwrap_or(""))
-        .map_err(|e| AppError::Malformed(e.to_string()))?;
+    let query = req.uri().query().unwrap_or("").as_bytes();
+    let params = ScreenParams::read(query, parse_form, parse_form)?;
     answer(&state, &who.name, req.headers(), params).await
 }
 
@@ -46,19 +80,18 @@ async fn screen_post(
     req: Request,
 ) -> Result<Response, AppError> {
     let headers = req.headers().clone();
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let mut params: ScreenParams = if content_type.starts_with("application/json") {
-        parse_json(&read_body(req, &state).await?)?
-    } else if content_type.starts_with("application/x-www-form-urlencoded") {
-        serde_urlencoded::from_bytes(&read_body(req, &state).await?)
-            .map_err(|e| AppError::Malformed(e.to_string()))?
-    } else {
-        return Err(AppError::UnsupportedMediaType(
-            "JSON or application/x-www-form-urlencoded",
-        ));
+    let mut params = match media_type(&headers).as_deref() {
+        Some("application/json") => {
+            ScreenParams::read(&read_body(req, &state).await?, parse_json, parse_json)?
+        }
+        Some("application/x-www-form-urlencoded") => {
+            ScreenParams::read(&read_body(req, &state).await?, parse_form, parse_form)?
+        }
+        _ => {
+            return Err(AppError::UnsupportedMediaType(
+                "JSON or application/x-www-form-urlencoded",
+            ))
+        }
     };
     if params.format.is_none() {
         params.format = headers

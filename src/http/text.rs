@@ -1,21 +1,50 @@
-//! Checks for the free-text fields of request bodies, and serde helpers
-//! for PATCH bodies, where "absent" and "null" mean different things.
+//! Checks for the free-text fields of requests (one-line names and prose),
+//! and serde helpers for PATCH bodies, where "absent" and "null" mean
+//! different things.
 
 use serde::{Deserialize, Deserializer};
 
 use crate::error::AppError;
 
-/// Trims `value` and checks it is present and at most `max` characters.
+/// Trims a one-line `value` (a name, a reference, a topic) and checks it is
+/// present, at most `max` characters and free of control characters.
 pub fn required(field: &str, value: &str, max: usize) -> Result<String, AppError> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(AppError::invalid(field, "must not be empty"));
-    }
-    optional(field, Some(value), max).map(Option::unwrap_or_default)
+    present_text(field, optional(field, Some(value), max)?)
 }
 
-/// Trims `value`, treats blank as absent, and checks its length.
+/// Trims a one-line `value`, treats blank as absent, and checks it.
 pub fn optional(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, AppError> {
+    checked(field, value, max, |c| c.is_control())
+}
+
+/// Trims prose (a reason, a note) and checks it is present, at most `max`
+/// characters, and free of control characters other than line breaks
+/// and tabs.
+pub fn prose_required(field: &str, value: &str, max: usize) -> Result<String, AppError> {
+    present_text(field, prose_optional(field, Some(value), max)?)
+}
+
+/// Prose that may be left out; blank is absent.
+pub fn prose_optional(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, AppError> {
+    checked(field, value, max, |c| {
+        c.is_control() && !matches!(c, '\n' | '\r' | '\t')
+    })
+}
+
+fn present_text(field: &str, value: Option<String>) -> Result<String, AppError> {
+    value.ok_or_else(|| AppError::invalid(field, "must not be empty"))
+}
+
+fn checked(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+    refused: impl Fn(char) -> bool,
+) -> Result<Option<String>, AppError> {
     let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
@@ -25,13 +54,20 @@ pub fn optional(field: &str, value: Option<&str>, max: usize) -> Result<Option<S
             format!("must be at most {max} characters"),
         ));
     }
-    if value.chars().any(|c| c.is_control() && c != '\n') {
+    if value.chars().any(refused) {
         return Err(AppError::invalid(
             field,
             "must not contain control characters",
         ));
     }
     Ok(Some(value.to_owned()))
+}
+
+/// A search term or filter from a query string: control characters are
+/// refused (SQLite reads a NUL as the end of a LIKE pattern, so `q=%00`
+/// would match everyone).
+pub fn filter(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, AppError> {
+    optional(field, value.as_deref(), max)
 }
 
 /// For `Option<Option<T>>` PATCH fields: absent stays `None`, `null`

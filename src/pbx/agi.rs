@@ -241,6 +241,9 @@ fn quote(value: &str) -> String {
 }
 
 #[cfg(test)]
+mod properties;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::decision::{Action, Rule};

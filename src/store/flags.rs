@@ -151,6 +151,9 @@ fn open_kinds_since(conn: &Connection, person: i64, since: DateTime<Utc>) -> Res
 /// date is before `today`, unless one is open for it or one was raised
 /// since that date (a supervisor who resolved it is not asked again until
 /// the review date moves on). Measures are few, so this scans them.
+/// Dates are compared as dates (`julianday`), never as text, where
+/// `+10000-01-01` would sort before today; a value that is no date gives
+/// NULL and raises nothing.
 pub fn raise_past_reviews(conn: &Connection, today: NaiveDate, now: &str) -> Result<usize> {
     Ok(conn
         .prepare_cached(
@@ -158,11 +161,13 @@ pub fn raise_past_reviews(conn: &Connection, today: NaiveDate, now: &str) -> Res
              SELECT m.person_id, m.id, 'measure_past_review',
                     m.kind || ' measure was due for review on ' || m.review_on, ?2
              FROM measures m
-             WHERE m.ended_at IS NULL AND (m.ends_on IS NULL OR m.ends_on >= ?1)
-               AND m.review_on < ?1
+             WHERE m.ended_at IS NULL
+               AND (m.ends_on IS NULL OR julianday(m.ends_on) >= julianday(?1))
+               AND julianday(m.review_on) < julianday(?1)
                AND NOT EXISTS (SELECT 1 FROM flags f
                                WHERE f.measure_id = m.id AND f.kind = 'measure_past_review'
-                                 AND (f.resolved_at IS NULL OR f.raised_at >= m.review_on))",
+                                 AND (f.resolved_at IS NULL
+                                      OR julianday(f.raised_at) >= julianday(m.review_on)))",
         )?
         .execute(params![today.to_string(), now])?)
 }

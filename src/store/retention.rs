@@ -154,9 +154,14 @@ where
 }
 
 /// `ends_on` is the last day a measure applies, so it has ended before the
-/// cut-off's date when it is earlier than that date.
-const ENDED: &str =
-    "(ended_at IS NOT NULL AND ended_at < ?1) OR (ends_on IS NOT NULL AND ends_on < ?2)";
+/// cut-off's date when it is earlier than that date. Dates are compared as
+/// dates (`julianday`), not as text: as text `+10000-01-01` sorts before
+/// `2026-…`, and a measure running to the year 10000 would be purged as
+/// long ended. A value that is no date gives NULL and is never purged.
+/// `ended_at` is fairline's own timestamp, always written in one
+/// fixed-width form, so its text order is its time order.
+const ENDED: &str = "(ended_at IS NOT NULL AND ended_at < ?1)
+     OR (ends_on IS NOT NULL AND julianday(ends_on) < julianday(?2))";
 
 fn measure_args(cutoffs: &Cutoffs) -> (String, String) {
     (

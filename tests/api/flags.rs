@@ -109,20 +109,21 @@ async fn a_measure_past_its_review_appears_in_the_queue_once() {
     let app = spawn_app().await;
     let ann = app.person("Ann", "07700 900123").await;
     let today = chrono::Utc::now().date_naive();
-    let (status, measure) = app
-        .post(
-            &format!("/v1/people/{ann}/measures"),
-            "supervisor",
-            json!({
-                "kind": "frequency_limit", "max_contacts": 2, "per": "day",
-                "reason": "several calls a day about the same tribunal date",
-                "notified_on": (today - chrono::Days::new(60)).to_string(),
-                "starts_on": (today - chrono::Days::new(60)).to_string(),
-                "review_on": (today - chrono::Days::new(2)).to_string(),
-            }),
+    let measure = app
+        .measure(
+            ann,
+            json!({"kind": "frequency_limit", "max_contacts": 2, "per": "day"}),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{measure}");
+    // Two months on, unreviewed.
+    app.backdate_measure(
+        measure["id"].as_i64().unwrap(),
+        &[
+            ("notified_on", &(today - chrono::Days::new(60)).to_string()),
+            ("starts_on", &(today - chrono::Days::new(60)).to_string()),
+            ("review_on", &(today - chrono::Days::new(2)).to_string()),
+        ],
+    );
 
     let first = open_flags(&app).await;
     let again = open_flags(&app).await;

@@ -183,6 +183,21 @@ impl TestApp {
         body["contacts"].as_array().unwrap().clone()
     }
 
+    /// As if time had passed since a measure was recorded: sets its dates
+    /// (`column`, `YYYY-MM-DD`) in the database, since the API refuses a
+    /// measure whose review date has already passed.
+    pub fn backdate_measure(&self, id: i64, dates: &[(&str, &str)]) {
+        let conn = rusqlite::Connection::open(&self.db).unwrap();
+        for (column, date) in dates {
+            assert!(
+                ["notified_on", "starts_on", "review_on", "ends_on"].contains(column),
+                "{column}"
+            );
+            let sql = format!("UPDATE measures SET {column} = ?1 WHERE id = ?2");
+            assert_eq!(conn.execute(&sql, rusqlite::params![date, id]).unwrap(), 1);
+        }
+    }
+
     pub async fn audit_len(&self) -> usize {
         let (_, body) = self.get("/v1/audit?limit=1000", "admin").await;
         body["entries"].as_array().unwrap().len()

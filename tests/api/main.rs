@@ -7,6 +7,7 @@ mod cli;
 mod flags;
 mod freeswitch;
 mod helpers;
+mod hostile_input;
 mod hostile_records;
 mod limits;
 mod ops;

@@ -200,7 +200,9 @@ async fn measures_are_amended_and_ended_but_never_deleted() {
 async fn a_block_needs_an_earlier_measure() {
     let app = spawn_app().await;
     let ann = app.person("Ann", "07700 900123").await;
-    let body = json!({"kind": "block", "reason": "threats", "review_on": "2026-12-01", "starts_on": "2026-11-01"});
+    let today = chrono::Utc::now().date_naive();
+    let body = json!({"kind": "block", "reason": "threats", "starts_on": today.to_string(),
+                      "review_on": (today + chrono::Days::new(30)).to_string()});
     let (status, err) = app
         .post(&format!("/v1/people/{ann}/measures"), "supervisor", body)
         .await;

@@ -42,12 +42,16 @@ async fn purge_deletes_only_what_is_past_retention_and_a_dry_run_nothing() {
         assert_eq!(status, StatusCode::CREATED, "{contact}");
         contacts.push(contact["id"].as_i64().unwrap());
     }
-    app.measure(
-        ann,
-        json!({"kind": "new_issues_only", "starts_on": "2022-01-01", "notified_on": "2022-01-01",
-               "review_on": "2022-03-01", "ends_on": "2022-02-01"}),
-    )
-    .await;
+    let ended = app.measure(ann, json!({"kind": "new_issues_only"})).await;
+    app.backdate_measure(
+        ended["id"].as_i64().unwrap(),
+        &[
+            ("notified_on", "2022-01-01"),
+            ("starts_on", "2022-01-01"),
+            ("review_on", "2022-03-01"),
+            ("ends_on", "2022-02-01"),
+        ],
+    );
     app.measure(ann, json!({"kind": "open_enquiries_only"}))
         .await;
 

@@ -224,6 +224,21 @@ fn a_measure_past_its_review_is_flagged_once_and_not_again_once_resolved() {
 }
 
 #[test]
+fn review_dates_are_compared_as_dates_not_as_text() {
+    let conn = database();
+    let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+    // As text, "+10000-01-01" sorts before "2026-06-01": the measure would
+    // be flagged as past its review today. Neither is a date SQLite reads,
+    // nor one fairline accepts now, so neither is flagged.
+    measure(&conn, "+10000-01-01", None);
+    measure(&conn, "not a date", None);
+    assert_eq!(
+        raise_past_reviews(&conn, today, "2026-06-01T12:00:00.000Z").unwrap(),
+        0
+    );
+}
+
+#[test]
 fn a_flag_is_resolved_once_and_a_missing_one_is_not_found() {
     let conn = database();
     call(&conn, "u-1", true, Action::Route);

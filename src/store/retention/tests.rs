@@ -92,6 +92,25 @@ fn purge_entries(conn: &Connection) -> Vec<serde_json::Value> {
     .collect()
 }
 
+#[test]
+fn end_dates_are_compared_as_dates_not_as_text() {
+    let conn = database();
+    // As text, "+10000-01-01" sorts before any date this century: a
+    // measure running to the year 10000 would be purged as long ended.
+    let far = measure(&conn, None, Some("+10000-01-01"));
+    let garbled = measure(&conn, None, Some("not a date"));
+    let ended = measure(&conn, None, Some("2024-01-01"));
+    let counts = Step::Delete {
+        cutoffs: cutoffs(),
+        chunk: 10,
+    }
+    .run(&conn)
+    .unwrap();
+    assert_eq!(counts.measures, 1);
+    assert_eq!(ids(&conn, "measures"), [far, garbled]);
+    assert!(ended > garbled);
+}
+
 #[tokio::test]
 async fn a_purge_deletes_only_what_is_past_its_period_a_chunk_at_a_time() {
     let conn = database();
