@@ -20,8 +20,9 @@ pub struct Limits {
     per_source: Option<DefaultKeyedRateLimiter<IpAddr>>,
     failures: Option<DefaultKeyedRateLimiter<IpAddr>>,
     /// Sources that used up their failed sign-ins, and until when they
-    /// are refused outright (even with a right key: a guesser must not
-    /// learn that a guess was right while locked out).
+    /// are refused (even with a right staff key: a guesser must not learn
+    /// that a guess was right while locked out). The pbx key is served
+    /// whatever its source's failures: see `auth::authenticate`.
     locked: Mutex<HashMap<IpAddr, Instant>>,
     flood: Option<DefaultKeyedRateLimiter<String>>,
 }
