@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use base64::Engine;
@@ -19,6 +19,7 @@ use crate::app::AppState;
 use crate::config::ip_range;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::limits::Refused;
 use crate::store::keys;
 
 /// Who is calling: the key's name (the audit log's actor) and its role.
@@ -177,6 +178,35 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Principal, 
     Ok(principal)
 }
 
+/// Counts and logs a key refused (401, 403) on one of the PBX's paths: a
+/// PBX with a wrong or revoked key otherwise fails open on every call
+/// without a word. Logged at most once a minute per key name (403) or
+/// source (401), so a guesser cannot flood the log.
+fn refused_on_pbx_path(state: &AppState, parts: &Parts, error: &AppError, key: Option<&Principal>) {
+    let Some(path) = parts
+        .extensions
+        .get::<MatchedPath>()
+        .and_then(|path| crate::ops::metrics::auth_failure(path.as_str()))
+    else {
+        return;
+    };
+    let source = client_address(state, parts);
+    let who = match key {
+        Some(principal) => Refused::Key(principal.name.clone()),
+        None => Refused::Source(source),
+    };
+    if state.limits.refused_keys.first_in_period(who) {
+        let source = source.map(|s| s.to_string()).unwrap_or_default();
+        tracing::warn!(
+            path,
+            status = error.status_code().as_u16(),
+            %source,
+            key = key.map(|p| p.name.as_str()).unwrap_or(""),
+            "refused a key on a PBX path (logged once a minute per key or source)"
+        );
+    }
+}
+
 /// A set of roles a handler admits.
 pub trait Roles: Send + Sync + 'static {
     const ALLOWED: &'static [Role];
@@ -215,11 +245,16 @@ impl<R: Roles> FromRequestParts<AppState> for Auth<R> {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let principal = authenticate(state, parts).await?;
-        if R::ALLOWED.contains(&principal.role) {
-            Ok(Auth(principal, PhantomData))
-        } else {
-            Err(AppError::Forbidden)
+        let (error, principal) = match authenticate(state, parts).await {
+            Ok(principal) if R::ALLOWED.contains(&principal.role) => {
+                return Ok(Auth(principal, PhantomData))
+            }
+            Ok(principal) => (AppError::Forbidden, Some(principal)),
+            Err(error) => (error, None),
+        };
+        if matches!(error, AppError::Unauthorized | AppError::Forbidden) {
+            refused_on_pbx_path(state, parts, &error, principal.as_ref());
         }
+        Err(error)
     }
 }

@@ -1,6 +1,9 @@
 //! Abuse protection (governor): request rates per API key and per source
 //! address, failed sign-ins per source address, and the screening flood
-//! guard that diverts a number calling many times in a short window.
+//! guard that diverts a number calling many times in a short window; and
+//! log throttling (`throttle`).
+
+pub mod throttle;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -14,6 +17,7 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 use crate::config::Settings;
 use crate::domain::PhoneNumber;
 use crate::error::AppError;
+use throttle::Throttle;
 
 pub struct Limits {
     per_key: Option<DefaultKeyedRateLimiter<String>>,
@@ -25,6 +29,16 @@ pub struct Limits {
     /// whatever its source's failures: see `auth::authenticate`.
     locked: Mutex<HashMap<IpAddr, Instant>>,
     flood: Option<DefaultKeyedRateLimiter<String>>,
+    /// Refused keys on the PBX's paths, logged once a minute each.
+    pub refused_keys: Throttle<Refused>,
+}
+
+/// Who a refused key is logged under: the key's name when it was a real key
+/// with the wrong role, else the source that presented it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Refused {
+    Key(String),
+    Source(Option<IpAddr>),
 }
 
 /// `per_minute` requests a minute, all of which may come at once; `0` turns
@@ -48,6 +62,7 @@ impl Limits {
             failures: per_minute(settings.sign_in_failures_per_minute),
             locked: Mutex::new(HashMap::new()),
             flood,
+            refused_keys: Throttle::new(Duration::from_secs(60)),
         }
     }
 

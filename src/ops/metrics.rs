@@ -35,6 +35,15 @@ pub const AGI_ACCEPTED: &str = "fairline_agi_connections_total";
 pub const AGI_REFUSED: &str = "fairline_agi_connections_refused_total";
 pub const AGI_OPEN: &str = "fairline_agi_connections_open";
 pub const FLAGS_RAISED: &str = "fairline_flags_raised_total";
+pub const AUTH_FAILURES: &str = "fairline_auth_failures_total";
+
+/// The PBX's paths, as the router names them: keys refused on these are
+/// counted (`AUTH_FAILURES`) and logged.
+const PBX_PATHS: &[&str] = &[
+    "/v1/screen",
+    "/v1/pbx/freeswitch/dialplan",
+    "/v1/calls/{call_id}/outcome",
+];
 
 /// The reasons a decision can give; any other string is counted as
 /// `other`, so a label value is always one of these words.
@@ -96,6 +105,8 @@ struct Handles {
     commit: Histogram,
     /// One per `FLAG_KINDS`, in order.
     flags: Vec<Counter>,
+    /// One per `PBX_PATHS`, in order.
+    auth_failures: Vec<Counter>,
 }
 
 static HANDLES: OnceLock<Handles> = OnceLock::new();
@@ -120,6 +131,10 @@ fn handles() -> &'static Handles {
             flags: FLAG_KINDS
                 .iter()
                 .map(|kind| counter!(FLAGS_RAISED, "kind" => *kind))
+                .collect(),
+            auth_failures: PBX_PATHS
+                .iter()
+                .map(|path| counter!(AUTH_FAILURES, "path" => *path))
                 .collect(),
         }
     })
@@ -187,6 +202,10 @@ fn describe() {
     );
     describe_gauge!(AGI_OPEN, "FastAGI connections being served now.");
     describe_counter!(FLAGS_RAISED, "Flags raised for the review queue, by kind.");
+    describe_counter!(
+        AUTH_FAILURES,
+        "Keys refused (401, 403) on the PBX's paths, by path."
+    );
 }
 
 /// Counts one screening answer. `reason` is matched against the known
@@ -217,6 +236,15 @@ pub fn flags_raised(kind: &str, n: u64) {
     if let Some(i) = FLAG_KINDS.iter().position(|known| *known == kind) {
         handles().flags[i].increment(n);
     }
+}
+
+/// Counts a key refused on `path` (a route as the router names it) when it
+/// is one of the PBX's; answers the path as a label, or `None` for any
+/// other path (not counted).
+pub fn auth_failure(path: &str) -> Option<&'static str> {
+    let i = PBX_PATHS.iter().position(|known| *known == path)?;
+    handles().auth_failures[i].increment(1);
+    Some(PBX_PATHS[i])
 }
 
 pub fn agi_refused() {

@@ -1,7 +1,9 @@
 //! Hostile keys: wrong keys from the PBX's address must not switch
-//! screening off, and `X-Forwarded-For` counts only from a trusted proxy.
+//! screening off, `X-Forwarded-For` counts only from a trusted proxy, and a
+//! refused key on the PBX's paths is counted and logged, once a minute.
 
 use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
 
 use reqwest::StatusCode;
 
@@ -114,4 +116,92 @@ async fn forwarded_for_is_honoured_from_a_trusted_proxy() {
     let elsewhere = client_from(ANOTHER_ADDRESS);
     let status = audit_with(&elsewhere, &app, admin, Some("203.0.113.9")).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+/// The value of the series `series` on a metrics page.
+fn metric(page: &str, series: &str) -> Option<f64> {
+    page.lines()
+        .find(|line| line.starts_with(series))
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|value| value.parse().ok())
+}
+
+const REFUSED: &str = "refused a key on a PBX path";
+
+#[tokio::test]
+async fn refused_keys_on_pbx_paths_are_counted_and_logged_once_a_minute() {
+    let (app, log) = spawn_app_logged(&[("FAIRLINE_SIGN_IN_FAILURES_PER_MINUTE", "1000")]).await;
+    let screen = format!("{}/v1/screen?caller=07700900123&call_id=k.1", app.base);
+    let dialplan = format!("{}/v1/pbx/freeswitch/dialplan", app.base);
+    let outcome = format!("{}/v1/calls/k.1/outcome", app.base);
+    let send =
+        |request: reqwest::RequestBuilder| async move { request.send().await.unwrap().status() };
+    // Wrong keys, one source: 401 on two paths.
+    for _ in 0..5 {
+        let status = send(app.client.get(&screen).bearer_auth("fl_wrong")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    for _ in 0..2 {
+        let request = app
+            .client
+            .post(&dialplan)
+            .basic_auth("fs", Some("fl_wrong"));
+        assert_eq!(send(request).await, StatusCode::UNAUTHORIZED);
+    }
+    // Right keys with the wrong role: 403, logged by key name.
+    for _ in 0..3 {
+        let status = send(app.client.get(&screen).bearer_auth(&app.keys["advisor"])).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    // Not a PBX path: neither counted nor logged.
+    let status = send(
+        app.client
+            .get(format!("{}/v1/audit", app.base))
+            .bearer_auth("fl_x"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let request = app
+        .client
+        .post(&outcome)
+        .bearer_auth(&app.keys["supervisor"])
+        .json(&serde_json::json!({"outcome": "answered"}));
+    assert_eq!(send(request).await, StatusCode::FORBIDDEN);
+
+    let (_, page) = app.get("/metrics", "admin").await;
+    let page = page.as_str().unwrap();
+    let count = |path: &str| {
+        metric(
+            page,
+            &format!("fairline_auth_failures_total{{path=\"{path}\"}}"),
+        )
+    };
+    assert_eq!(count("/v1/screen"), Some(8.0), "{page}");
+    assert_eq!(count("/v1/pbx/freeswitch/dialplan"), Some(2.0));
+    assert_eq!(count("/v1/calls/{call_id}/outcome"), Some(1.0));
+    assert!(
+        !page.contains("/v1/audit"),
+        "only the PBX paths are counted"
+    );
+
+    // The supervisor's refusal was the last: once it is logged, every
+    // earlier line has been read.
+    log.wait_for(
+        |line| line.contains(REFUSED) && line.contains("supervisor-key"),
+        Duration::from_secs(10),
+    )
+    .expect("the refused supervisor key is logged");
+    let refused: Vec<String> = log
+        .lines()
+        .into_iter()
+        .filter(|line| line.contains(REFUSED))
+        .collect();
+    assert_eq!(refused.len(), 3, "once per source or key: {refused:#?}");
+    assert!(refused[0].contains("WARN") && refused[0].contains("127.0.0.1"));
+    assert!(refused[0].contains("/v1/screen") && refused[0].contains("401"));
+    assert!(refused[1].contains("advisor-key") && refused[1].contains("403"));
+    assert!(
+        refused.iter().all(|line| !line.contains("fl_wrong")),
+        "no key is logged"
+    );
 }
