@@ -69,6 +69,15 @@ pub struct Settings {
     /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For`
     /// names the client; from any other peer the header is ignored.
     pub trusted_proxies: Vec<IpRange>,
+    /// How long a client may take to send a request's headers, and how
+    /// long a kept-alive connection may sit idle between requests.
+    pub http_header_timeout_ms: u64,
+    /// Connections open at once, HTTP and FastAGI together; kept below the
+    /// process's descriptor limit at start-up.
+    pub max_connections: u32,
+    /// Connections open at once from one source address (trusted proxies
+    /// are not held to it).
+    pub max_connections_per_source: u32,
     /// Calls from one number within `flood_window_secs` before further
     /// calls are diverted (0: no flood guard).
     pub flood_calls: u32,
@@ -116,6 +125,9 @@ impl Default for Settings {
             rate_limit_per_source_per_minute: 1200,
             sign_in_failures_per_minute: 10,
             trusted_proxies: Vec::new(),
+            http_header_timeout_ms: 10_000,
+            max_connections: 4096,
+            max_connections_per_source: 256,
             flood_calls: 10,
             flood_window_secs: 60,
             flag_daily_contacts: 8,
@@ -179,6 +191,15 @@ impl Settings {
         }
         if self.agi_timeout_ms == 0 {
             return invalid("agi_timeout_ms", "must be at least 1");
+        }
+        if self.http_header_timeout_ms == 0 {
+            return invalid("http_header_timeout_ms", "must be at least 1");
+        }
+        if self.max_connections == 0 {
+            return invalid("max_connections", "must be at least 1");
+        }
+        if self.max_connections_per_source == 0 {
+            return invalid("max_connections_per_source", "must be at least 1");
         }
         Ok(())
     }

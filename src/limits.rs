@@ -1,14 +1,15 @@
 //! Abuse protection (governor): request rates per API key and per source
 //! address, failed sign-ins per source address, and the screening flood
-//! guard that diverts a number calling many times in a short window; and
-//! log throttling (`throttle`).
+//! guard that diverts a number calling many times in a short window; the
+//! connection caps (`connections`) and log throttling (`throttle`).
 
+pub mod connections;
 pub mod throttle;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use governor::clock::{Clock, DefaultClock};
@@ -17,6 +18,7 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 use crate::config::Settings;
 use crate::domain::PhoneNumber;
 use crate::error::AppError;
+use connections::ConnectionLimits;
 use throttle::Throttle;
 
 pub struct Limits {
@@ -29,6 +31,8 @@ pub struct Limits {
     /// whatever its source's failures: see `auth::authenticate`.
     locked: Mutex<HashMap<IpAddr, Instant>>,
     flood: Option<DefaultKeyedRateLimiter<String>>,
+    /// Connections open, per source and in total.
+    pub connections: Arc<ConnectionLimits>,
     /// Refused keys on the PBX's paths, logged once a minute each.
     pub refused_keys: Throttle<Refused>,
 }
@@ -50,7 +54,9 @@ fn per_minute<K: std::hash::Hash + Eq + Clone>(
 }
 
 impl Limits {
-    pub fn new(settings: &Settings) -> Limits {
+    /// The limits in `settings`; `descriptors` is the process's open-file
+    /// limit, which the connection cap stays below.
+    pub fn new(settings: &Settings, descriptors: Option<u64>) -> Limits {
         let flood = NonZeroU32::new(settings.flood_calls).and_then(|calls| {
             let window = Duration::from_secs(settings.flood_window_secs.max(1));
             Quota::with_period(window / calls.get())
@@ -62,6 +68,7 @@ impl Limits {
             failures: per_minute(settings.sign_in_failures_per_minute),
             locked: Mutex::new(HashMap::new()),
             flood,
+            connections: ConnectionLimits::new(settings, descriptors),
             refused_keys: Throttle::new(Duration::from_secs(60)),
         }
     }

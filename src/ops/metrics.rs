@@ -36,6 +36,7 @@ pub const AGI_REFUSED: &str = "fairline_agi_connections_refused_total";
 pub const AGI_OPEN: &str = "fairline_agi_connections_open";
 pub const FLAGS_RAISED: &str = "fairline_flags_raised_total";
 pub const AUTH_FAILURES: &str = "fairline_auth_failures_total";
+pub const CONNECTIONS_REFUSED: &str = "fairline_connections_refused_total";
 
 /// The PBX's paths, as the router names them: keys refused on these are
 /// counted (`AUTH_FAILURES`) and logged.
@@ -206,6 +207,11 @@ fn describe() {
         AUTH_FAILURES,
         "Keys refused (401, 403) on the PBX's paths, by path."
     );
+    describe_counter!(
+        CONNECTIONS_REFUSED,
+        "Connections closed at once because their source or the whole server \
+         held as many as allowed, by limit (per_source, total)."
+    );
 }
 
 /// Counts one screening answer. `reason` is matched against the known
@@ -245,6 +251,11 @@ pub fn auth_failure(path: &str) -> Option<&'static str> {
     let i = PBX_PATHS.iter().position(|known| *known == path)?;
     handles().auth_failures[i].increment(1);
     Some(PBX_PATHS[i])
+}
+
+/// Counts a connection refused by `limit` (`per_source` or `total`).
+pub fn connection_refused(limit: &'static str) {
+    counter!(CONNECTIONS_REFUSED, "limit" => limit).increment(1);
 }
 
 pub fn agi_refused() {

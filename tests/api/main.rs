@@ -7,6 +7,7 @@ mod cli;
 mod flags;
 mod freeswitch;
 mod helpers;
+mod hostile_connections;
 mod hostile_keys;
 mod limits;
 mod ops;
