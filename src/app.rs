@@ -45,6 +45,7 @@ impl Application {
     /// Opens the database (migrating it) and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let region = settings.region()?;
+        tokio::task::spawn_blocking(crate::domain::PhoneNumber::load_metadata).await?;
         let path = settings.database.clone();
         let store = tokio::task::spawn_blocking(move || Store::open(&path)).await??;
         // Before binding: every connection is a descriptor.

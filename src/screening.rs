@@ -139,7 +139,7 @@ pub async fn screen(state: &AppState, call: ParsedCall, recorded_by: &str) -> De
     .instrument(span)
     .await;
     crate::ops::metrics::screening_time(started);
-    crate::ops::metrics::decision(decision.action, &decision.reason);
+    crate::ops::metrics::decision(decision.action, decision.reason);
     decision
 }
 
@@ -237,7 +237,7 @@ async fn screen_and_record(
         .await?;
     // Counted once committed, so a failed batch counts nothing.
     for kind in raised {
-        crate::ops::metrics::flags_raised(kind.as_str(), 1);
+        crate::ops::metrics::flags_raised(kind, 1);
     }
     Ok(decision)
 }

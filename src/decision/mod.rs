@@ -8,6 +8,7 @@ mod fixtures;
 mod outcome;
 #[cfg(test)]
 mod properties;
+mod rule;
 #[cfg(test)]
 mod tests;
 
@@ -19,6 +20,7 @@ use crate::domain::{
     NumberRule, RuleAction,
 };
 pub use outcome::{Action, Decision, RuleHit};
+pub use rule::Rule;
 
 /// The service's standing settings that shape every decision.
 #[derive(Debug, Clone)]
@@ -97,7 +99,7 @@ pub fn decide(situation: &Situation<'_>, policy: &Policy) -> Decision {
                 .max_by_key(|rule| rule.number.as_str().len())
         };
         if let Some(rule) = best(RuleAction::Allow) {
-            return decision.route(RuleHit::rule("allow_rule", rule));
+            return decision.route(RuleHit::rule(Rule::AllowRule, rule));
         }
         if call.urgent {
             return decision.urgent();
@@ -122,7 +124,7 @@ pub fn decide(situation: &Situation<'_>, policy: &Policy) -> Decision {
     let mut spoc = None;
     for measure in person.measures.iter().filter(|m| m.ended.is_none()) {
         if let Err(why) = measure.terms.in_force(today, policy.review_grace_days) {
-            decision.note(measure, "not_in_force", why);
+            decision.note(measure, Rule::NotInForce, why);
             continue;
         }
         match breach(measure, call, person, situation.now, policy) {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Policy;
+use super::{Policy, Rule};
 use crate::domain::{BreachAction, Measure, MeasureKind, NumberRule, OnBreach};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,7 +35,7 @@ impl Action {
 /// One rule that had a say in a decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleHit {
-    pub rule: String,
+    pub rule: Rule,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub measure_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -44,23 +44,23 @@ pub struct RuleHit {
 }
 
 impl RuleHit {
-    pub fn new(rule: &str, detail: impl Into<String>) -> Self {
+    pub fn new(rule: Rule, detail: impl Into<String>) -> Self {
         RuleHit {
-            rule: rule.to_owned(),
+            rule,
             measure_id: None,
             number_rule_id: None,
             detail: detail.into(),
         }
     }
 
-    pub(super) fn rule(rule: &str, number_rule: &NumberRule) -> Self {
+    pub(super) fn rule(rule: Rule, number_rule: &NumberRule) -> Self {
         RuleHit {
             number_rule_id: Some(number_rule.id),
             ..RuleHit::new(rule, number_rule.reason.clone())
         }
     }
 
-    fn measure(rule: &str, measure: &Measure, detail: impl Into<String>) -> Self {
+    fn measure(rule: Rule, measure: &Measure, detail: impl Into<String>) -> Self {
         RuleHit {
             measure_id: Some(measure.id),
             ..RuleHit::new(rule, detail)
@@ -74,7 +74,7 @@ pub struct Decision {
     pub action: Action,
     pub target: String,
     pub prompt: String,
-    pub reason: String,
+    pub reason: Rule,
     pub rules: Vec<RuleHit>,
 }
 
@@ -85,9 +85,9 @@ impl Decision {
             action: Action::Route,
             target: default_target.to_owned(),
             prompt: String::new(),
-            reason: "fail_open".into(),
+            reason: Rule::FailOpen,
             rules: vec![RuleHit::new(
-                "fail_open",
+                Rule::FailOpen,
                 "fairline could not decide; the call is routed",
             )],
         }
@@ -96,25 +96,27 @@ impl Decision {
 
 /// The rule name a breached measure is reported under, and the prompt it
 /// plays when the supervisor named none.
-fn breach_rule(kind: &MeasureKind) -> (&'static str, &'static str) {
+fn breach_rule(kind: &MeasureKind) -> (Rule, &'static str) {
     match kind {
-        MeasureKind::Block => ("block_measure", ""),
+        MeasureKind::Block => (Rule::BlockMeasure, ""),
         MeasureKind::ContactWindows { .. } => {
-            ("outside_contact_window", "fairline-outside-agreed-times")
+            (Rule::OutsideContactWindow, "fairline-outside-agreed-times")
         }
-        MeasureKind::FrequencyLimit { .. } => ("frequency_limit", "fairline-over-agreed-frequency"),
-        MeasureKind::OpenEnquiriesOnly => ("no_open_enquiry", "fairline-open-enquiries-only"),
-        MeasureKind::NewIssuesOnly => ("closed_enquiry", "fairline-new-issues-only"),
-        MeasureKind::SinglePointOfContact { .. } => ("single_point_of_contact", ""),
+        MeasureKind::FrequencyLimit { .. } => {
+            (Rule::FrequencyLimit, "fairline-over-agreed-frequency")
+        }
+        MeasureKind::OpenEnquiriesOnly => (Rule::NoOpenEnquiry, "fairline-open-enquiries-only"),
+        MeasureKind::NewIssuesOnly => (Rule::ClosedEnquiry, "fairline-new-issues-only"),
+        MeasureKind::SinglePointOfContact { .. } => (Rule::SinglePointOfContact, ""),
     }
 }
 
 pub(super) struct Builder<'p> {
     policy: &'p Policy,
     rules: Vec<RuleHit>,
-    blocked: Option<String>,
+    blocked: Option<Rule>,
     /// The most severe breach so far: its action, prompt and rule name.
-    worst: Option<(BreachAction, String, String)>,
+    worst: Option<(BreachAction, String, Rule)>,
 }
 
 impl<'p> Builder<'p> {
@@ -127,30 +129,33 @@ impl<'p> Builder<'p> {
         }
     }
 
-    fn done(self, action: Action, target: &str, prompt: &str, reason: &str) -> Decision {
+    fn done(self, action: Action, target: &str, prompt: &str, reason: Rule) -> Decision {
         Decision {
             action,
             target: target.to_owned(),
             prompt: prompt.to_owned(),
-            reason: reason.to_owned(),
+            reason,
             rules: self.rules,
         }
     }
 
     pub fn route(mut self, hit: RuleHit) -> Decision {
-        let reason = hit.rule.clone();
+        let reason = hit.rule;
         self.rules.push(hit);
         let target = self.policy.default_target.clone();
-        self.done(Action::Route, &target, "", &reason)
+        self.done(Action::Route, &target, "", reason)
     }
 
     pub fn route_default(self) -> Decision {
-        self.route(RuleHit::new("default", "no measure restricts this call"))
+        self.route(RuleHit::new(
+            Rule::Default,
+            "no measure restricts this call",
+        ))
     }
 
     pub fn urgent(self) -> Decision {
         self.route(RuleHit::new(
-            "urgent",
+            Rule::Urgent,
             "the caller chose the urgent (safeguarding) option",
         ))
     }
@@ -159,23 +164,25 @@ impl<'p> Builder<'p> {
     /// stuck redial) goes to voicemail rather than the advisors' phones.
     pub fn flood(mut self) -> Decision {
         self.rules.push(RuleHit::new(
-            "flood",
+            Rule::Flood,
             "too many calls from this number in a short time",
         ));
         let target = self.policy.divert_target.clone();
-        self.done(Action::Divert, &target, "fairline-flood", "flood")
+        self.done(Action::Divert, &target, "fairline-flood", Rule::Flood)
     }
 
     pub fn block_by_rule(mut self, rule: &NumberRule) -> Decision {
-        self.rules.push(RuleHit::rule("block_rule", rule));
+        self.rules.push(RuleHit::rule(Rule::BlockRule, rule));
         let prompt = self.policy.block_prompt.clone();
-        self.done(Action::Block, "", &prompt, "block_rule")
+        self.done(Action::Block, "", &prompt, Rule::BlockRule)
     }
 
     pub fn withheld(mut self) -> Decision {
         let policy = self.policy;
-        self.rules
-            .push(RuleHit::new("withheld", "the caller withheld their number"));
+        self.rules.push(RuleHit::new(
+            Rule::Withheld,
+            "the caller withheld their number",
+        ));
         let (target, prompt) = match policy.withheld {
             Action::Route => (policy.default_target.as_str(), ""),
             Action::Announce => (
@@ -188,12 +195,12 @@ impl<'p> Builder<'p> {
             ),
             Action::Block => ("", policy.withheld_prompt.as_str()),
         };
-        self.done(policy.withheld, target, prompt, "withheld")
+        self.done(policy.withheld, target, prompt, Rule::Withheld)
     }
 
     /// Records a measure that had no effect, so a supervisor answering a
     /// complaint can see why.
-    pub fn note(&mut self, measure: &Measure, rule: &str, detail: &str) {
+    pub fn note(&mut self, measure: &Measure, rule: Rule, detail: &str) {
         self.rules.push(RuleHit::measure(rule, measure, detail));
     }
 
@@ -201,7 +208,7 @@ impl<'p> Builder<'p> {
         let (rule, default_prompt) = breach_rule(&measure.kind);
         self.rules.push(RuleHit::measure(rule, measure, detail));
         if matches!(measure.kind, MeasureKind::Block) {
-            self.blocked.get_or_insert_with(|| rule.to_owned());
+            self.blocked.get_or_insert(rule);
             return;
         }
         let on_breach = measure.terms.on_breach.clone().unwrap_or(OnBreach {
@@ -213,7 +220,7 @@ impl<'p> Builder<'p> {
             .as_ref()
             .is_none_or(|(action, ..)| on_breach.action.severity() > action.severity());
         if worse {
-            self.worst = Some((on_breach.action, on_breach.prompt, rule.to_owned()));
+            self.worst = Some((on_breach.action, on_breach.prompt, rule));
         }
     }
 
@@ -222,12 +229,12 @@ impl<'p> Builder<'p> {
     pub fn finish(mut self, spoc: Option<(&Measure, &String, &String)>) -> Decision {
         let policy = self.policy;
         if let Some(reason) = self.blocked.take() {
-            return self.done(Action::Block, "", &policy.block_prompt, &reason);
+            return self.done(Action::Block, "", &policy.block_prompt, reason);
         }
         let mut target = policy.default_target.as_str();
         if let Some((measure, spoc_target, advisor)) = spoc {
             self.rules.push(RuleHit::measure(
-                "single_point_of_contact",
+                Rule::SinglePointOfContact,
                 measure,
                 format!("route to {advisor}"),
             ));
@@ -235,21 +242,23 @@ impl<'p> Builder<'p> {
         }
         match self.worst.take() {
             Some((BreachAction::Divert, prompt, reason)) => {
-                self.done(Action::Divert, &policy.divert_target, &prompt, &reason)
+                self.done(Action::Divert, &policy.divert_target, &prompt, reason)
             }
             Some((BreachAction::Announce, prompt, reason)) => {
                 let target = target.to_owned();
-                self.done(Action::Announce, &target, &prompt, &reason)
+                self.done(Action::Announce, &target, &prompt, reason)
             }
             None if spoc.is_some() => {
                 let target = target.to_owned();
-                self.done(Action::Route, &target, "", "single_point_of_contact")
+                self.done(Action::Route, &target, "", Rule::SinglePointOfContact)
             }
             None => {
-                self.rules
-                    .push(RuleHit::new("default", "no measure restricts this call"));
+                self.rules.push(RuleHit::new(
+                    Rule::Default,
+                    "no measure restricts this call",
+                ));
                 let target = target.to_owned();
-                self.done(Action::Route, &target, "", "default")
+                self.done(Action::Route, &target, "", Rule::Default)
             }
         }
     }

@@ -5,7 +5,7 @@ use chrono::{Duration, NaiveTime, Weekday};
 use proptest::prelude::*;
 
 use super::fixtures::*;
-use super::{Action, PastContact};
+use super::{Action, PastContact, Rule};
 use crate::domain::{
     BreachAction, CallerId, Channel, ChannelScope, EnquiryStatus, MatchKind, Measure, MeasureKind,
     OnBreach, Period, RuleAction, Window,
@@ -162,7 +162,7 @@ proptest! {
     ) {
         let d = Case { caller, rules, measures, history, now, enquiries: enquiries(), ..Case::default() }.decide();
         if d.action == Action::Block {
-            prop_assert!(d.reason == "block_rule" || d.reason == "block_measure", "{:?}", d);
+            prop_assert!(matches!(d.reason, Rule::BlockRule | Rule::BlockMeasure), "{:?}", d);
         }
     }
 

@@ -1,7 +1,7 @@
 //! The decision, rule by rule and in order, read as the policy reads.
 
 use super::fixtures::*;
-use super::Action;
+use super::{Action, Rule};
 use crate::domain::{
     BreachAction, CallerId, Channel, ChannelScope, EnquiryStatus, MatchKind, MeasureKind, OnBreach,
     Period, RuleAction, Window,
@@ -51,7 +51,7 @@ fn caller_over_agreed_frequency_is_diverted() {
     assert_eq!(d.action, Action::Divert);
     assert_eq!(d.target, "voicemail");
     assert_eq!(d.prompt, "fairline-over-agreed-frequency");
-    assert_eq!(d.reason, "frequency_limit");
+    assert_eq!(d.reason, Rule::FrequencyLimit);
     assert_eq!(d.rules[0].measure_id, Some(7));
 }
 
@@ -540,7 +540,7 @@ fn a_number_flooding_the_line_is_diverted_unless_allow_listed_or_urgent() {
         rules: vec![rule(1, "07700", MatchKind::Prefix, RuleAction::Allow)],
         ..Case::default()
     };
-    assert_eq!(partner.decide().reason, "allow_rule");
+    assert_eq!(partner.decide().reason, Rule::AllowRule);
     assert_eq!(
         Case {
             flooding: true,
@@ -549,6 +549,6 @@ fn a_number_flooding_the_line_is_diverted_unless_allow_listed_or_urgent() {
         }
         .decide()
         .reason,
-        "urgent"
+        Rule::Urgent
     );
 }

@@ -133,16 +133,6 @@ impl Channel {
             Channel::InPerson => "in_person",
         }
     }
-
-    pub fn from_stored(value: &str) -> Self {
-        match value {
-            "email" => Channel::Email,
-            "web" => Channel::Web,
-            "letter" => Channel::Letter,
-            "in_person" => Channel::InPerson,
-            _ => Channel::Phone,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,14 +147,6 @@ impl EnquiryStatus {
         match self {
             EnquiryStatus::Open => "open",
             EnquiryStatus::Closed => "closed",
-        }
-    }
-
-    pub fn from_stored(value: &str) -> Self {
-        if value == "closed" {
-            EnquiryStatus::Closed
-        } else {
-            EnquiryStatus::Open
         }
     }
 }

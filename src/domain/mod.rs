@@ -1,6 +1,7 @@
 //! The helpline's vocabulary as types that can only be built valid:
 //! phone numbers, people's identities, measures, number rules, call ids.
 
+mod flag;
 mod ids;
 mod measure;
 mod number_rule;
@@ -25,6 +26,7 @@ impl Enquiry {
     }
 }
 
+pub use flag::FlagKind;
 pub use ids::{CallId, Channel, Email, EnquiryStatus, Role};
 pub use measure::{
     BreachAction, ChannelScope, Ending, Measure, MeasureKind, MeasureTerms, OnBreach, Period,

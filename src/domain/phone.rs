@@ -40,6 +40,14 @@ impl Region {
 }
 
 impl PhoneNumber {
+    /// Loads the phone library's metadata, which it otherwise loads on the
+    /// first number it reads: that took 1.5 to 2.9 s in a debug build on a
+    /// busy machine, longer than the PBX samples wait for an answer, so the
+    /// first call after a start failed open.
+    pub fn load_metadata() {
+        let _ = DATABASE.by_code(&44);
+    }
+
     /// Reads a number in any common written form.
     ///
     /// Accepts every number whose length is possible for its country, not

@@ -64,7 +64,7 @@ async fn list(
         .store
         .write(move |conn| flags::raise_past_reviews(conn, today, &timestamp(now)))
         .await?;
-    crate::ops::metrics::flags_raised(Kind::MeasurePastReview.as_str(), raised as u64);
+    crate::ops::metrics::flags_raised(Kind::MeasurePastReview, raised as u64);
     let flags = state
         .store
         .read(move |conn| flags::queue(conn, status, person_id, limit))

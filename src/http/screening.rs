@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::extract::{parse_json, read_body};
 use crate::app::AppState;
 use crate::auth::{Auth, Screening};
-use crate::decision::{Action, Decision, RuleHit};
+use crate::decision::{Action, Decision, Rule, RuleHit};
 use crate::domain::CallId;
 use crate::error::AppError;
 use crate::screening::{screen, ScreenRequest};
@@ -105,7 +105,7 @@ struct JsonAnswer<'a> {
     action: Action,
     call_id: &'a CallId,
     prompt: &'a str,
-    reason: &'a str,
+    reason: Rule,
     rules: &'a [RuleHit],
     target: &'a str,
 }
@@ -115,7 +115,7 @@ fn json_answer(call_id: &CallId, d: &Decision) -> Response {
         action: d.action,
         call_id,
         prompt: &d.prompt,
-        reason: &d.reason,
+        reason: d.reason,
         rules: &d.rules,
         target: &d.target,
     })
@@ -143,7 +143,7 @@ pub fn form_line(call_id: &CallId, d: &Decision) -> String {
         ("action", d.action.as_str()),
         ("target", &d.target),
         ("prompt", &d.prompt),
-        ("reason", &d.reason),
+        ("reason", d.reason.as_str()),
         ("call_id", call_id.as_str()),
         ("rules", &rules),
     ]

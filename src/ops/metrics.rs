@@ -22,7 +22,8 @@ use metrics::{
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::app::AppState;
-use crate::decision::Action;
+use crate::decision::{Action, Rule};
+use crate::domain::FlagKind;
 
 pub const DECISIONS: &str = "fairline_decisions_total";
 pub const SCREENING_SECONDS: &str = "fairline_screening_duration_seconds";
@@ -44,33 +45,6 @@ const PBX_PATHS: &[&str] = &[
     "/v1/screen",
     "/v1/pbx/freeswitch/dialplan",
     "/v1/calls/{call_id}/outcome",
-];
-
-/// The reasons a decision can give; any other string is counted as
-/// `other`, so a label value is always one of these words.
-const REASONS: &[&str] = &[
-    "allow_rule",
-    "urgent",
-    "block_rule",
-    "withheld",
-    "block_measure",
-    "outside_contact_window",
-    "frequency_limit",
-    "no_open_enquiry",
-    "closed_enquiry",
-    "single_point_of_contact",
-    "flood",
-    "default",
-    "fail_open",
-];
-
-/// The kinds of flag (`store::flags::Kind`), listed here so the label is
-/// always one of these words; a unit test there keeps the lists in step.
-pub const FLAG_KINDS: &[&str] = &[
-    "urgent_call",
-    "repeated_while_diverted",
-    "very_frequent_contact",
-    "measure_past_review",
 ];
 
 /// Seconds: half a millisecond (a warm screening) to 2.5 s (past the
@@ -99,12 +73,12 @@ static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 /// of that. Registering every action and reason up front also lists each
 /// series at 0 from the start, as Prometheus' `rate()` wants.
 struct Handles {
-    /// One per action and reason (`REASONS`, then `other`), action-major.
+    /// One per action and reason (`Rule::ALL`), action-major.
     decisions: Vec<Counter>,
     screening: Histogram,
     batch_size: Histogram,
     commit: Histogram,
-    /// One per `FLAG_KINDS`, in order.
+    /// One per `FlagKind::ALL`, in order.
     flags: Vec<Counter>,
     /// One per `PBX_PATHS`, in order.
     auth_failures: Vec<Counter>,
@@ -116,23 +90,21 @@ fn handles() -> &'static Handles {
     HANDLES.get_or_init(|| {
         // Handles taken before the recorder is installed would be no-ops.
         install();
-        let reasons = REASONS.iter().copied().chain(["other"]);
         Handles {
             decisions: ACTIONS
                 .iter()
                 .flat_map(|action| {
-                    reasons.clone().map(move |reason| {
-                        counter!(DECISIONS, "action" => action.as_str(), "reason" => reason)
+                    Rule::ALL.map(move |reason| {
+                        counter!(DECISIONS, "action" => action.as_str(), "reason" => reason.as_str())
                     })
                 })
                 .collect(),
             screening: histogram!(SCREENING_SECONDS),
             batch_size: histogram!(COMMIT_BATCH_SIZE),
             commit: histogram!(COMMIT_SECONDS),
-            flags: FLAG_KINDS
-                .iter()
-                .map(|kind| counter!(FLAGS_RAISED, "kind" => *kind))
-                .collect(),
+            flags: FlagKind::ALL
+                .map(|kind| counter!(FLAGS_RAISED, "kind" => kind.as_str()))
+                .to_vec(),
             auth_failures: PBX_PATHS
                 .iter()
                 .map(|path| counter!(AUTH_FAILURES, "path" => *path))
@@ -214,16 +186,11 @@ fn describe() {
     );
 }
 
-/// Counts one screening answer. `reason` is matched against the known
-/// reasons so the label is always a static word.
-pub fn decision(action: Action, reason: &str) {
+/// Counts one screening answer.
+pub fn decision(action: Action, reason: Rule) {
     // ACTIONS lists every action, so the fallback is never taken.
     let action = ACTIONS.iter().position(|a| *a == action).unwrap_or(0);
-    let reason = REASONS
-        .iter()
-        .position(|known| *known == reason)
-        .unwrap_or(REASONS.len());
-    handles().decisions[action * (REASONS.len() + 1) + reason].increment(1);
+    handles().decisions[action * Rule::ALL.len() + reason.index()].increment(1);
 }
 
 pub fn screening_time(started: Instant) {
@@ -236,12 +203,9 @@ pub fn commit(batch: usize, started: Instant) {
     handles.commit.record(started.elapsed().as_secs_f64());
 }
 
-/// Counts `n` flags of `kind` raised; a kind not in `FLAG_KINDS` is not
-/// counted rather than becoming a label.
-pub fn flags_raised(kind: &str, n: u64) {
-    if let Some(i) = FLAG_KINDS.iter().position(|known| *known == kind) {
-        handles().flags[i].increment(n);
-    }
+/// Counts `n` flags of `kind` raised.
+pub fn flags_raised(kind: FlagKind, n: u64) {
+    handles().flags[kind.index()].increment(n);
 }
 
 /// Counts a key refused on `path` (a route as the router names it) when it
@@ -309,23 +273,24 @@ mod tests {
     }
 
     #[test]
-    fn decisions_are_counted_under_known_reasons_only() {
+    fn decisions_are_counted_under_their_action_and_reason() {
         let handle = install();
         let divert = r#"fairline_decisions_total{action="divert",reason="frequency_limit"}"#;
-        let other = r#"fairline_decisions_total{action="route",reason="other"}"#;
+        let fail_open = r#"fairline_decisions_total{action="route",reason="fail_open"}"#;
+        let untouched = r#"fairline_decisions_total{action="route",reason="frequency_limit"}"#;
         handles(); // every series is listed from here on
         let before = handle.render();
-        decision(Action::Divert, "frequency_limit");
-        decision(Action::Route, "+447700900123");
+        decision(Action::Divert, Rule::FrequencyLimit);
+        decision(Action::Route, Rule::FailOpen);
         let after = handle.render();
-        for series in [divert, other] {
+        for series in [divert, fail_open] {
             assert_eq!(
                 value(&after, series),
                 value(&before, series).map(|v| v + 1.0),
                 "{series}"
             );
         }
-        assert!(!after.contains("7700900123"), "{after}");
+        assert_eq!(value(&after, untouched), value(&before, untouched));
     }
 
     #[test]

@@ -242,7 +242,7 @@ fn quote(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decision::Action;
+    use crate::decision::{Action, Rule};
     use tokio::io::{duplex, AsyncReadExt};
 
     fn env_text() -> String {
@@ -317,7 +317,7 @@ mod tests {
             action: Action::Announce,
             target: "helpline".into(),
             prompt: "say \"hi\"".into(),
-            reason: "frequency_limit".into(),
+            reason: Rule::FrequencyLimit,
             rules: Vec::new(),
         }
     }

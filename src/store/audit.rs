@@ -4,7 +4,7 @@ use rusqlite::{params, Connection};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::Result;
+use super::{typed_row, Result};
 
 /// One change, as the handler that made it describes it.
 pub struct Entry<'a> {
@@ -96,7 +96,6 @@ pub fn list(conn: &Connection, filter: &Filter) -> Result<Vec<AuditRow>> {
          WHERE (?1 IS NULL OR person_id = ?1) AND (?2 IS NULL OR actor = ?2) AND (?3 IS NULL OR id < ?3)
          ORDER BY id DESC LIMIT ?4",
     )?;
-    let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
     let rows = stmt.query_map(
         params![
             filter.person_id,
@@ -105,18 +104,20 @@ pub fn list(conn: &Connection, filter: &Filter) -> Result<Vec<AuditRow>> {
             filter.limit
         ],
         |row| {
-            Ok(AuditRow {
-                id: row.get(0)?,
-                at: row.get(1)?,
-                actor: row.get(2)?,
-                action: row.get(3)?,
-                entity: row.get(4)?,
-                entity_id: row.get(5)?,
-                person_id: row.get(6)?,
-                before: json(row.get(7)?),
-                after: json(row.get(8)?),
+            typed_row("audit_log", row, |row| {
+                Ok(AuditRow {
+                    id: row.get(0)?,
+                    at: row.get(1)?,
+                    actor: row.get(2)?,
+                    action: row.get(3)?,
+                    entity: row.get(4)?,
+                    entity_id: row.get(5)?,
+                    person_id: row.get(6)?,
+                    before: row.get(7)?,
+                    after: row.get(8)?,
+                })
             })
         },
     )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    rows.map(|row| row?).collect()
 }

@@ -1,12 +1,12 @@
 //! Contacts: every call screened and every contact on another channel,
 //! with the decision a call got and, later, its outcome.
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use super::{Result, StoreError};
-use crate::decision::{Action, Decision, PastContact};
+use super::{corrupt_json, millis, typed_row, Result, StoreError};
+use crate::decision::{Action, Decision, PastContact, Rule, RuleHit};
 use crate::domain::{CallId, Channel};
 
 /// A screened call about to be recorded.
@@ -51,7 +51,7 @@ pub fn record_call(conn: &Connection, call: &NewCall<'_>) -> Result<Recorded> {
             call.call_id.as_str(),
             call.dialed,
             call.urgent,
-            d.action.as_str(),
+            d.action,
             d.target,
             d.prompt,
             d.reason,
@@ -74,32 +74,29 @@ pub fn record_call(conn: &Connection, call: &NewCall<'_>) -> Result<Recorded> {
 
 /// The decision a call already got, if it was screened before.
 pub fn decision_for_call(conn: &Connection, call_id: &CallId) -> Result<Option<Decision>> {
-    let row = conn
-        .prepare_cached(
-            "SELECT action, target, prompt, reason, rules FROM contacts WHERE call_id = ?1",
-        )?
-        .query_row([call_id.as_str()], |row| {
-            Ok((
-                row.get::<_, Option<String>>(0)?,
-                row.get::<_, Option<String>>(1)?,
-                row.get::<_, Option<String>>(2)?,
-                row.get::<_, Option<String>>(3)?,
-                row.get::<_, Option<String>>(4)?,
-            ))
-        })
-        .optional()?;
-    let Some((action, target, prompt, reason, rules)) = row else {
-        return Ok(None);
-    };
-    let action: Action =
-        serde_json::from_value(serde_json::Value::String(action.unwrap_or_default()))?;
-    Ok(Some(Decision {
-        action,
-        target: target.unwrap_or_default(),
-        prompt: prompt.unwrap_or_default(),
-        reason: reason.unwrap_or_default(),
-        rules: serde_json::from_str(rules.as_deref().unwrap_or("[]"))?,
-    }))
+    conn.prepare_cached(
+        "SELECT id, action, target, prompt, reason, rules FROM contacts WHERE call_id = ?1",
+    )?
+    .query_row([call_id.as_str()], |row| {
+        let read = typed_row("contacts", row, |row| {
+            Ok((row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+        })?;
+        let rules: String = row.get(5)?;
+        let id: i64 = row.get(0)?;
+        Ok(read.and_then(|(action, target, prompt, reason)| {
+            let rules =
+                serde_json::from_str(&rules).map_err(corrupt_json("contacts", id, "rules"))?;
+            Ok(Decision {
+                action,
+                target,
+                prompt,
+                reason,
+                rules,
+            })
+        }))
+    })
+    .optional()?
+    .transpose()
 }
 
 /// A person's contacts from `since` on, for frequency limits.
@@ -113,16 +110,12 @@ pub fn history_since(
     )?;
     let rows = stmt.query_map(params![person_id, since.timestamp_millis()], |row| {
         Ok(PastContact {
-            at: millis(row.get(0)?),
-            channel: Channel::from_stored(&row.get::<_, String>(1)?),
+            at: millis(row, 0)?,
+            channel: row.get(1)?,
             counted: row.get(2)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-fn millis(ms: i64) -> DateTime<Utc> {
-    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
 }
 
 /// A contact on a channel other than a screened call.
@@ -187,15 +180,15 @@ pub fn record_outcome(
 pub struct ContactRow {
     pub id: i64,
     pub at: DateTime<Utc>,
-    pub channel: String,
+    pub channel: Channel,
     pub identity: Option<String>,
     pub enquiry_id: Option<i64>,
     pub call_id: Option<String>,
     pub urgent: bool,
-    pub action: Option<String>,
+    pub action: Option<Action>,
     pub target: Option<String>,
-    pub reason: Option<String>,
-    pub rules: Option<serde_json::Value>,
+    pub reason: Option<Rule>,
+    pub rules: Option<Vec<RuleHit>>,
     pub advisor: Option<String>,
     pub answered: Option<bool>,
     pub duration_s: Option<i64>,
@@ -210,25 +203,33 @@ pub fn contacts_of(conn: &Connection, person_id: i64, limit: u32) -> Result<Vec<
          FROM contacts WHERE person_id = ?1 ORDER BY at DESC, id DESC LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![person_id, limit], |row| {
-        Ok(ContactRow {
-            id: row.get(0)?,
-            at: millis(row.get(1)?),
-            channel: row.get(2)?,
-            identity: row.get(3)?,
-            enquiry_id: row.get(4)?,
-            call_id: row.get(5)?,
-            urgent: row.get(6)?,
-            action: row.get(7)?,
-            target: row.get(8)?,
-            reason: row.get(9)?,
-            rules: row
-                .get::<_, Option<String>>(10)?
-                .and_then(|s| serde_json::from_str(&s).ok()),
-            advisor: row.get(11)?,
-            answered: row.get(12)?,
-            duration_s: row.get(13)?,
-            note: row.get(14)?,
-        })
+        let read = typed_row("contacts", row, |row| {
+            Ok(ContactRow {
+                id: row.get(0)?,
+                at: millis(row, 1)?,
+                channel: row.get(2)?,
+                identity: row.get(3)?,
+                enquiry_id: row.get(4)?,
+                call_id: row.get(5)?,
+                urgent: row.get(6)?,
+                action: row.get(7)?,
+                target: row.get(8)?,
+                reason: row.get(9)?,
+                rules: None, // read from JSON below
+                advisor: row.get(11)?,
+                answered: row.get(12)?,
+                duration_s: row.get(13)?,
+                note: row.get(14)?,
+            })
+        })?;
+        let rules: Option<String> = row.get(10)?;
+        Ok(read.and_then(|mut contact| {
+            contact.rules = rules
+                .map(|text| serde_json::from_str(&text))
+                .transpose()
+                .map_err(corrupt_json("contacts", contact.id, "rules"))?;
+            Ok(contact)
+        }))
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    rows.map(|row| row?).collect()
 }

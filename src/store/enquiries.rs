@@ -2,19 +2,21 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{Result, StoreError};
+use super::{typed_row, Result, StoreError};
 use crate::domain::{Enquiry, EnquiryStatus};
 
 const COLUMNS: &str = "id, person_id, reference, topic, status, advisor";
 
-fn enquiry_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Enquiry> {
-    Ok(Enquiry {
-        id: row.get(0)?,
-        person_id: row.get(1)?,
-        reference: row.get(2)?,
-        topic: row.get(3)?,
-        status: EnquiryStatus::from_stored(&row.get::<_, String>(4)?),
-        advisor: row.get(5)?,
+fn enquiry_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Enquiry>> {
+    typed_row("enquiries", row, |row| {
+        Ok(Enquiry {
+            id: row.get(0)?,
+            person_id: row.get(1)?,
+            reference: row.get(2)?,
+            topic: row.get(3)?,
+            status: row.get(4)?,
+            advisor: row.get(5)?,
+        })
     })
 }
 
@@ -42,7 +44,7 @@ pub fn get_enquiry(conn: &Connection, id: i64) -> Result<Enquiry> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM enquiries WHERE id = ?1"))?
         .query_row([id], enquiry_row)
         .optional()?
-        .ok_or(StoreError::NotFound("enquiry"))
+        .ok_or(StoreError::NotFound("enquiry"))?
 }
 
 pub fn enquiries_of(conn: &Connection, person_id: i64) -> Result<Vec<Enquiry>> {
@@ -50,7 +52,7 @@ pub fn enquiries_of(conn: &Connection, person_id: i64) -> Result<Vec<Enquiry>> {
         "SELECT {COLUMNS} FROM enquiries WHERE person_id = ?1 ORDER BY id"
     ))?;
     let rows = stmt.query_map([person_id], enquiry_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    rows.map(|row| row?).collect()
 }
 
 pub fn update_enquiry(conn: &Connection, enquiry: &Enquiry, now: &str) -> Result<()> {
@@ -71,10 +73,11 @@ pub fn update_enquiry(conn: &Connection, enquiry: &Enquiry, now: &str) -> Result
 
 /// The enquiry a reference or id names, whoever it belongs to.
 pub fn find_enquiry(conn: &Connection, given: &str) -> Result<Option<Enquiry>> {
-    Ok(conn
+    conn
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM enquiries WHERE reference = ?1 OR CAST(id AS TEXT) = ?1 ORDER BY reference IS NULL LIMIT 1"
         ))?
         .query_row([given], enquiry_row)
-        .optional()?)
+        .optional()?
+        .transpose()
 }

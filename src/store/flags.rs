@@ -5,35 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use super::{timestamp, Result, StoreError};
+use super::{timestamp, typed_row, Result, StoreError};
 use crate::decision::Action;
-
-/// What a flag is about; stored and shown as its snake_case name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    UrgentCall,
-    RepeatedWhileDiverted,
-    VeryFrequentContact,
-    MeasurePastReview,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 4] = [
-        Kind::UrgentCall,
-        Kind::RepeatedWhileDiverted,
-        Kind::VeryFrequentContact,
-        Kind::MeasurePastReview,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::UrgentCall => "urgent_call",
-            Kind::RepeatedWhileDiverted => "repeated_while_diverted",
-            Kind::VeryFrequentContact => "very_frequent_contact",
-            Kind::MeasurePastReview => "measure_past_review",
-        }
-    }
-}
+pub use crate::domain::FlagKind as Kind;
 
 /// Calls turned away today (this one included) that make a diverted call
 /// "repeated": this one and at least two before it.
@@ -90,7 +64,7 @@ fn not_yet_open(
     // An unknown caller has no day to share: each urgent call is its own.
     if let (Some(person), false) = (call.person_id, wanted.is_empty()) {
         let open = open_kinds_since(conn, person, call.day_start)?;
-        wanted.retain(|(kind, _)| !open.iter().any(|k| k == kind.as_str()));
+        wanted.retain(|(kind, _)| !open.contains(kind));
     }
     Ok(wanted)
 }
@@ -107,13 +81,7 @@ fn insert_flags(
             "INSERT INTO flags (person_id, contact_id, kind, detail, raised_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
-        .execute(params![
-            call.person_id,
-            call.contact_id,
-            kind.as_str(),
-            detail,
-            now
-        ])?;
+        .execute(params![call.person_id, call.contact_id, kind, detail, now])?;
         raised.push(kind);
     }
     Ok(raised)
@@ -170,7 +138,7 @@ fn counts_since(conn: &Connection, person: i64, since: DateTime<Utc>) -> Result<
         })?)
 }
 
-fn open_kinds_since(conn: &Connection, person: i64, since: DateTime<Utc>) -> Result<Vec<String>> {
+fn open_kinds_since(conn: &Connection, person: i64, since: DateTime<Utc>) -> Result<Vec<Kind>> {
     let mut stmt = conn.prepare_cached(
         "SELECT kind FROM flags
          WHERE person_id = ?1 AND raised_at >= ?2 AND resolved_at IS NULL",
@@ -210,7 +178,7 @@ pub struct FlagRow {
     /// The calling number: what a supervisor has for an unknown caller.
     pub caller: Option<String>,
     pub measure_id: Option<i64>,
-    pub kind: String,
+    pub kind: Kind,
     pub detail: String,
     pub raised_at: String,
     pub resolved_at: Option<String>,
@@ -230,21 +198,23 @@ const SELECT: &str = "SELECT f.id, f.person_id, p.name, f.contact_id, c.call_id,
     FROM flags f LEFT JOIN people p ON p.id = f.person_id
                  LEFT JOIN contacts c ON c.id = f.contact_id";
 
-fn flag_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<FlagRow> {
-    Ok(FlagRow {
-        id: row.get(0)?,
-        person_id: row.get(1)?,
-        person_name: row.get(2)?,
-        contact_id: row.get(3)?,
-        call_id: row.get(4)?,
-        caller: row.get(5)?,
-        measure_id: row.get(6)?,
-        kind: row.get(7)?,
-        detail: row.get(8)?,
-        raised_at: row.get(9)?,
-        resolved_at: row.get(10)?,
-        resolved_by: row.get(11)?,
-        resolution: row.get(12)?,
+fn flag_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<FlagRow>> {
+    typed_row("flags", row, |row| {
+        Ok(FlagRow {
+            id: row.get(0)?,
+            person_id: row.get(1)?,
+            person_name: row.get(2)?,
+            contact_id: row.get(3)?,
+            call_id: row.get(4)?,
+            caller: row.get(5)?,
+            measure_id: row.get(6)?,
+            kind: row.get(7)?,
+            detail: row.get(8)?,
+            raised_at: row.get(9)?,
+            resolved_at: row.get(10)?,
+            resolved_by: row.get(11)?,
+            resolution: row.get(12)?,
+        })
     })
 }
 
@@ -268,14 +238,14 @@ pub fn queue(
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![person_id, limit], flag_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    rows.map(|row| row?).collect()
 }
 
 pub fn get_flag(conn: &Connection, id: i64) -> Result<FlagRow> {
     conn.prepare_cached(&format!("{SELECT} WHERE f.id = ?1"))?
         .query_row([id], flag_row)
         .optional()?
-        .ok_or(StoreError::NotFound("flag"))
+        .ok_or(StoreError::NotFound("flag"))?
 }
 
 /// Marks a flag resolved; returns it before and after. A flag is resolved

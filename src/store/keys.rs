@@ -39,7 +39,7 @@ pub fn list_keys(conn: &Connection) -> Result<Vec<KeyRow>> {
     let rows = stmt.query_map([], |row| {
         Ok(KeyRow {
             name: row.get(0)?,
-            role: row.get::<_, String>(1)?.parse().unwrap_or(Role::Pbx),
+            role: row.get(1)?,
             created_at: row.get(2)?,
             revoked_at: row.get(3)?,
         })
@@ -64,9 +64,6 @@ pub fn key_by_hash(conn: &Connection, key_hash: &str) -> Result<Option<(String, 
         .prepare_cached(
             "SELECT name, role FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
         )?
-        .query_row([key_hash], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-        })
-        .optional()?
-        .and_then(|(name, role)| role.parse().ok().map(|role| (name, role))))
+        .query_row([key_hash], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?)
 }

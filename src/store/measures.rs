@@ -1,52 +1,57 @@
 //! Measures as recorded. Ending a measure keeps the row; nothing here
 //! deletes one.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{Result, StoreError};
+use super::{corrupt_json, typed_row, Result, StoreError};
 use crate::domain::{Ending, Measure, MeasureKind, MeasureTerms};
 
 const COLUMNS: &str = "id, person_id, kind, params, on_breach, reason, notified_on, starts_on, \
                        review_on, ends_on, set_by, ended_at, ended_by, end_reason";
 
 fn measure_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Measure>> {
-    let kind: String = row.get(2)?;
-    let params: String = row.get(3)?;
-    let on_breach: Option<String> = row.get(4)?;
-    let date = |i: usize| -> rusqlite::Result<Option<NaiveDate>> {
-        Ok(row
-            .get::<_, Option<String>>(i)?
-            .and_then(|s| s.parse().ok()))
-    };
-    let ended_at: Option<String> = row.get(11)?;
-    let parsed = (|| -> Result<Measure> {
-        let mut value: serde_json::Value = serde_json::from_str(&params)?;
-        value["kind"] = serde_json::Value::String(kind);
+    let read = typed_row("measures", row, |row| {
+        let ended_at: Option<DateTime<Utc>> = row.get(11)?;
         Ok(Measure {
             id: row.get(0)?,
             person_id: row.get(1)?,
-            kind: serde_json::from_value(value)?,
+            kind: MeasureKind::Block, // read from `params` below
             terms: MeasureTerms {
                 reason: row.get(5)?,
-                notified_on: date(6)?,
-                starts_on: date(7)?.unwrap_or_default(),
-                review_on: date(8)?.unwrap_or_default(),
-                ends_on: date(9)?,
-                on_breach: on_breach.map(|s| serde_json::from_str(&s)).transpose()?,
+                notified_on: row.get::<_, Option<NaiveDate>>(6)?,
+                starts_on: row.get(7)?,
+                review_on: row.get(8)?,
+                ends_on: row.get(9)?,
+                on_breach: None, // read from JSON below
             },
             set_by: row.get(10)?,
             ended: match ended_at {
                 Some(at) => Some(Ending {
-                    at: at.parse().unwrap_or_default(),
-                    by: row.get::<_, Option<String>>(12)?.unwrap_or_default(),
-                    reason: row.get::<_, Option<String>>(13)?.unwrap_or_default(),
+                    at,
+                    by: row.get(12)?,
+                    reason: row.get(13)?,
                 }),
                 None => None,
             },
         })
-    })();
-    Ok(parsed)
+    })?;
+    let kind: String = row.get(2)?;
+    let params: String = row.get(3)?;
+    let on_breach: Option<String> = row.get(4)?;
+    Ok(read.and_then(|mut measure| {
+        let id = measure.id;
+        let mut value: serde_json::Value =
+            serde_json::from_str(&params).map_err(corrupt_json("measures", id, "params"))?;
+        value["kind"] = serde_json::Value::String(kind);
+        measure.kind =
+            serde_json::from_value(value).map_err(corrupt_json("measures", id, "params"))?;
+        measure.terms.on_breach = on_breach
+            .map(|s| serde_json::from_str(&s))
+            .transpose()
+            .map_err(corrupt_json("measures", id, "on_breach"))?;
+        Ok(measure)
+    }))
 }
 
 /// The kind's own fields as stored in `params` (the tag lives in `kind`).
@@ -177,4 +182,46 @@ pub fn current_measures_of(conn: &Connection, person_id: i64) -> Result<Vec<Meas
     ))?;
     let rows = stmt.query_map([person_id], measure_row)?;
     rows.map(|row| row?).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::database_with_ann;
+
+    /// A measure stored with `review_on` as given, bypassing the API.
+    fn stored_with_review_on(conn: &Connection, review_on: &str) -> i64 {
+        conn.execute(
+            "INSERT INTO measures (person_id, kind, params, reason, notified_on, starts_on,
+                                   review_on, set_by, created_at, updated_at)
+             VALUES (1, 'open_enquiries_only', '{}', 'r', '2026-11-01', '2026-11-01', ?1,
+                     'sam', 'x', 'x')",
+            [review_on],
+        )
+        .unwrap();
+        conn.last_insert_rowid()
+    }
+
+    #[test]
+    fn a_stored_measure_reads_back_with_its_dates() {
+        let conn = database_with_ann();
+        let id = stored_with_review_on(&conn, "2027-02-01");
+        let measure = get_measure(&conn, id).unwrap();
+        assert_eq!(
+            measure.terms.review_on,
+            NaiveDate::from_ymd_opt(2027, 2, 1).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_corrupt_review_date_is_an_error_naming_its_row_not_1970() {
+        let conn = database_with_ann();
+        let id = stored_with_review_on(&conn, "2027-13-45");
+        let error = get_measure(&conn, id).unwrap_err().to_string();
+        assert!(error.contains("measures row"), "{error}");
+        assert!(error.contains(&format!("row {id}")), "{error}");
+        assert!(error.contains("review_on"), "{error}");
+        let error = current_measures_of(&conn, 1).unwrap_err().to_string();
+        assert!(error.contains("review_on"), "{error}");
+    }
 }

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod caller_cache;
 mod checkpointer;
+mod columns;
 pub mod contacts;
 pub mod enquiries;
 pub mod erasure;
@@ -28,6 +29,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::Connection;
 
 pub use caller_cache::CallerCache;
+pub use columns::{corrupt_json, millis, typed_row};
 pub use migrate::{migrate, schema_version, LATEST_VERSION};
 pub use readers::Readers;
 pub use writer::{Writer, WriterStats};
@@ -45,6 +47,14 @@ pub enum StoreError {
     Json(#[from] serde_json::Error),
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// A stored value that does not read as what its column means.
+    #[error("the stored value in {table} row {id}, column {column}, is unreadable: {problem}")]
+    Corrupt {
+        table: &'static str,
+        id: i64,
+        column: String,
+        problem: String,
+    },
     #[error("{message}")]
     Conflict {
         field: &'static str,

@@ -2,29 +2,21 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{Result, StoreError};
-use crate::domain::{MatchKind, NumberPattern, NumberRule, RuleAction};
+use super::{typed_row, Result, StoreError};
+use crate::domain::{NumberPattern, NumberRule};
 
 const COLUMNS: &str = "id, number, match_kind, action, reason, expires_at";
 
-fn rule_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<NumberRule> {
-    Ok(NumberRule {
-        id: row.get(0)?,
-        number: NumberPattern::from_stored(row.get(1)?),
-        match_kind: if row.get::<_, String>(2)? == "exact" {
-            MatchKind::Exact
-        } else {
-            MatchKind::Prefix
-        },
-        action: if row.get::<_, String>(3)? == "allow" {
-            RuleAction::Allow
-        } else {
-            RuleAction::Block
-        },
-        reason: row.get(4)?,
-        expires_at: row
-            .get::<_, Option<String>>(5)?
-            .and_then(|s| s.parse().ok()),
+fn rule_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<NumberRule>> {
+    typed_row("number_rules", row, |row| {
+        Ok(NumberRule {
+            id: row.get(0)?,
+            number: NumberPattern::from_stored(row.get(1)?),
+            match_kind: row.get(2)?,
+            action: row.get(3)?,
+            reason: row.get(4)?,
+            expires_at: row.get(5)?,
+        })
     })
 }
 
@@ -40,8 +32,8 @@ pub fn insert_rule(
     )?
     .execute(params![
         rule.number.as_str(),
-        if rule.match_kind == MatchKind::Exact { "exact" } else { "prefix" },
-        if rule.action == RuleAction::Allow { "allow" } else { "block" },
+        rule.match_kind,
+        rule.action,
         rule.reason,
         rule.expires_at.map(super::timestamp),
         created_by,
@@ -55,7 +47,7 @@ pub fn get_rule(conn: &Connection, id: i64) -> Result<NumberRule> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM number_rules WHERE id = ?1"))?
         .query_row([id], rule_row)
         .optional()?
-        .ok_or(StoreError::NotFound("number rule"))
+        .ok_or(StoreError::NotFound("number rule"))?
 }
 
 pub fn list_rules(conn: &Connection) -> Result<Vec<NumberRule>> {
@@ -63,7 +55,7 @@ pub fn list_rules(conn: &Connection) -> Result<Vec<NumberRule>> {
         "SELECT {COLUMNS} FROM number_rules ORDER BY number, id"
     ))?;
     let rows = stmt.query_map([], rule_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    rows.map(|row| row?).collect()
 }
 
 pub fn delete_rule(conn: &Connection, id: i64) -> Result<()> {

@@ -165,7 +165,7 @@ fn regex_escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decision::RuleHit;
+    use crate::decision::{Rule, RuleHit};
 
     #[test]
     fn escape_replaces_the_five_reserved_characters() {
@@ -186,8 +186,8 @@ mod tests {
             action,
             target: target.into(),
             prompt: prompt.into(),
-            reason: "default".into(),
-            rules: vec![RuleHit::new("default", "test")],
+            reason: Rule::Default,
+            rules: vec![RuleHit::new(Rule::Default, "test")],
         }
     }
     fn applications(xml: &str) -> Vec<String> {

@@ -12,6 +12,7 @@ use axum::Router;
 
 use crate::app::AppState;
 use crate::auth::{Auth, Screening};
+use crate::decision::Rule;
 use crate::domain::CallId;
 use crate::screening::{screen, Flag, ScreenRequest};
 use crate::store::contacts;
@@ -170,7 +171,7 @@ async fn lookup(state: &AppState, recorded_by: &str, body: &[u8]) -> Result<Stri
     .parse(state)
     .map_err(|e| Fallback::Bad(e.to_string()))?;
     let decision = screen(state, call, recorded_by).await;
-    if decision.reason == "fail_open" {
+    if decision.reason == Rule::FailOpen {
         // `screen` routes when storage fails; here the static dialplan's
         // default route does that, and knows the PBX better than we do.
         return Err(Fallback::Failed("the screening path failed open".into()));
