@@ -106,9 +106,9 @@ async fn half_open_connections_are_closed_after_the_header_timeout_and_calls_sti
         ("FAIRLINE_MAX_CONNECTIONS_PER_SOURCE", "5000"),
     ])
     .await;
-    // The first call loads the phone number metadata (seconds in a debug
-    // build): made before the flood, so the one timed below is like any
-    // other call.
+    // A first call fills the key cache and the caller cache (slow in a
+    // debug build): made before the flood, so the one timed below is like
+    // any other call.
     let (status, _) = screen_from_elsewhere(&app, "half-open.0").await;
     assert_eq!(status, StatusCode::OK);
     let opened = Instant::now();
