@@ -51,6 +51,8 @@ impl Application {
         let store = tokio::task::spawn_blocking(move || Store::open(&path))
             .await?
             .with_context(|| format!("database {}", settings.database.display()))?;
+        // Before binding: every connection is a descriptor.
+        let descriptors = crate::limits::connections::raise_descriptor_limit();
         let listener = bind("listen", settings.listen).await?;
         let agi = match settings.agi_listen {
             Some(addr) => Some(bind("agi_listen", addr).await?),
@@ -61,7 +63,7 @@ impl Application {
             None => None,
         };
         crate::ops::metrics::install();
-        let limits = Arc::new(crate::limits::Limits::new(&settings));
+        let limits = Arc::new(crate::limits::Limits::new(&settings, descriptors));
         let state = AppState {
             policy: Arc::new(settings.policy()),
             settings: Arc::new(settings),
@@ -118,28 +120,28 @@ impl Application {
                 crate::pbx::agi::serve(listener, state.clone(), allowed, timeout, stopping.clone());
             tokio::spawn(agi)
         });
+        // Both HTTP listeners share the connection caps with FastAGI.
+        let connections = state.limits.connections.clone();
+        let header_timeout =
+            std::time::Duration::from_millis(state.settings.http_header_timeout_ms);
+        let serve = |listener, router| {
+            let connections = connections.clone();
+            let stopping = stopping.clone();
+            crate::http::serve::serve(listener, router, connections, header_timeout, stopping)
+        };
         let metrics = metrics.map(|listener| {
-            let serve = crate::ops::serve_metrics(listener, state.clone(), stopping.clone());
-            tokio::spawn(serve)
+            let router = crate::ops::metrics::router().with_state(state.clone());
+            tokio::spawn(serve(listener, router))
         });
         tokio::spawn(tidy_limits(state.limits.clone(), stopping.clone()));
         // Awaited before the writer is joined: it holds a handle to it.
         let retention = tokio::spawn(crate::retention::run_daily(state.clone(), stopping.clone()));
-        let router = crate::http::router(state);
-        let mut http_stopping = stopping;
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = http_stopping.wait_for(|stop| *stop).await;
-        })
-        .await?;
+        serve(listener, crate::http::router(state)).await;
         if let Some(agi) = agi {
             agi.await?;
         }
         if let Some(metrics) = metrics {
-            metrics.await??;
+            metrics.await?;
         }
         retention.await?;
         tokio::task::spawn_blocking(move || writer.join()).await?;

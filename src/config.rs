@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 use crate::decision::{Action, Policy};
 use crate::domain::Region;
 
+pub mod ip_range;
+pub use ip_range::IpRange;
+
 /// Every setting fairline reads. The README documents each one.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -63,6 +66,18 @@ pub struct Settings {
     pub rate_limit_per_source_per_minute: u32,
     /// Failed sign-ins a minute from one source before it is locked out.
     pub sign_in_failures_per_minute: u32,
+    /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For`
+    /// names the client; from any other peer the header is ignored.
+    pub trusted_proxies: Vec<IpRange>,
+    /// How long a client may take to send a request's headers, and how
+    /// long a kept-alive connection may sit idle between requests.
+    pub http_header_timeout_ms: u64,
+    /// Connections open at once, HTTP and FastAGI together; kept below the
+    /// process's descriptor limit at start-up.
+    pub max_connections: u32,
+    /// Connections open at once from one source address (trusted proxies
+    /// are not held to it).
+    pub max_connections_per_source: u32,
     /// Calls from one number within `flood_window_secs` before further
     /// calls are diverted (0: no flood guard).
     pub flood_calls: u32,
@@ -109,6 +124,10 @@ impl Default for Settings {
             rate_limit_per_key_per_minute: 600,
             rate_limit_per_source_per_minute: 1200,
             sign_in_failures_per_minute: 10,
+            trusted_proxies: Vec::new(),
+            http_header_timeout_ms: 10_000,
+            max_connections: 4096,
+            max_connections_per_source: 256,
             flood_calls: 10,
             flood_window_secs: 60,
             flag_daily_contacts: 8,
@@ -205,6 +224,15 @@ impl Settings {
         if self.agi_timeout_ms == 0 {
             return invalid("agi_timeout_ms", "must be at least 1");
         }
+        if self.http_header_timeout_ms == 0 {
+            return invalid("http_header_timeout_ms", "must be at least 1");
+        }
+        if self.max_connections == 0 {
+            return invalid("max_connections", "must be at least 1");
+        }
+        if self.max_connections_per_source == 0 {
+            return invalid("max_connections_per_source", "must be at least 1");
+        }
         Ok(())
     }
 
@@ -257,12 +285,18 @@ mod tests {
             jail.set_env("FAIRLINE_MAX_REVIEW_MONTHS", "3");
             jail.set_env("FAIRLINE_AGI_LISTEN", "127.0.0.1:4573");
             jail.set_env("FAIRLINE_AGI_ALLOWED_SOURCES", "[\"192.0.2.10\"]");
+            jail.set_env(
+                "FAIRLINE_TRUSTED_PROXIES",
+                "[\"10.0.0.0/8\", \"192.0.2.1\"]",
+            );
             let s = Settings::load(Some(Path::new("fairline.toml"))).unwrap();
             assert_eq!(s.agi_listen, Some("127.0.0.1:4573".parse().unwrap()));
             assert_eq!(
                 s.agi_allowed_sources,
                 vec!["192.0.2.10".parse::<IpAddr>().unwrap()]
             );
+            let proxies: Vec<String> = s.trusted_proxies.iter().map(|r| r.to_string()).collect();
+            assert_eq!(proxies, ["10.0.0.0/8", "192.0.2.1"]);
             assert_eq!(s.default_target, "queue-b");
             assert_eq!(s.region, "IE");
             assert_eq!(s.max_review_months, 3);
@@ -309,6 +343,9 @@ mod tests {
             assert!(Settings::load(Some(Path::new("b.toml"))).is_err());
             jail.create_file("c.toml", "region = \"ZZ\"\n")?;
             assert!(Settings::load(Some(Path::new("c.toml"))).is_err());
+            jail.create_file("d.toml", "trusted_proxies = [\"10.0.0.0/40\"]\n")?;
+            let error = Settings::load(Some(Path::new("d.toml"))).unwrap_err();
+            assert!(error.to_string().contains("10.0.0.0/40"), "{error}");
             Ok(())
         });
     }

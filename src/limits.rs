@@ -1,11 +1,15 @@
 //! Abuse protection (governor): request rates per API key and per source
 //! address, failed sign-ins per source address, and the screening flood
-//! guard that diverts a number calling many times in a short window.
+//! guard that diverts a number calling many times in a short window; the
+//! connection caps (`connections`) and log throttling (`throttle`).
+
+pub mod connections;
+pub mod throttle;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use governor::clock::{Clock, DefaultClock};
@@ -14,16 +18,31 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 use crate::config::Settings;
 use crate::domain::PhoneNumber;
 use crate::error::AppError;
+use connections::ConnectionLimits;
+use throttle::Throttle;
 
 pub struct Limits {
     per_key: Option<DefaultKeyedRateLimiter<String>>,
     per_source: Option<DefaultKeyedRateLimiter<IpAddr>>,
     failures: Option<DefaultKeyedRateLimiter<IpAddr>>,
     /// Sources that used up their failed sign-ins, and until when they
-    /// are refused outright (even with a right key: a guesser must not
-    /// learn that a guess was right while locked out).
+    /// are refused (even with a right staff key: a guesser must not learn
+    /// that a guess was right while locked out). The pbx key is served
+    /// whatever its source's failures: see `auth::authenticate`.
     locked: Mutex<HashMap<IpAddr, Instant>>,
     flood: Option<DefaultKeyedRateLimiter<String>>,
+    /// Connections open, per source and in total.
+    pub connections: Arc<ConnectionLimits>,
+    /// Refused keys on the PBX's paths, logged once a minute each.
+    pub refused_keys: Throttle<Refused>,
+}
+
+/// Who a refused key is logged under: the key's name when it was a real key
+/// with the wrong role, else the source that presented it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Refused {
+    Key(String),
+    Source(Option<IpAddr>),
 }
 
 /// `per_minute` requests a minute, all of which may come at once; `0` turns
@@ -35,7 +54,9 @@ fn per_minute<K: std::hash::Hash + Eq + Clone>(
 }
 
 impl Limits {
-    pub fn new(settings: &Settings) -> Limits {
+    /// The limits in `settings`; `descriptors` is the process's open-file
+    /// limit, which the connection cap stays below.
+    pub fn new(settings: &Settings, descriptors: Option<u64>) -> Limits {
         let flood = NonZeroU32::new(settings.flood_calls).and_then(|calls| {
             let window = Duration::from_secs(settings.flood_window_secs.max(1));
             Quota::with_period(window / calls.get())
@@ -47,6 +68,8 @@ impl Limits {
             failures: per_minute(settings.sign_in_failures_per_minute),
             locked: Mutex::new(HashMap::new()),
             flood,
+            connections: ConnectionLimits::new(settings, descriptors),
+            refused_keys: Throttle::new(Duration::from_secs(60)),
         }
     }
 

@@ -11,6 +11,7 @@ mod people;
 mod privacy;
 mod rules;
 pub mod screening;
+pub mod serve;
 mod text;
 
 use axum::extract::DefaultBodyLimit;

@@ -36,6 +36,16 @@ pub const AGI_ACCEPTED: &str = "fairline_agi_connections_total";
 pub const AGI_REFUSED: &str = "fairline_agi_connections_refused_total";
 pub const AGI_OPEN: &str = "fairline_agi_connections_open";
 pub const FLAGS_RAISED: &str = "fairline_flags_raised_total";
+pub const AUTH_FAILURES: &str = "fairline_auth_failures_total";
+pub const CONNECTIONS_REFUSED: &str = "fairline_connections_refused_total";
+
+/// The PBX's paths, as the router names them: keys refused on these are
+/// counted (`AUTH_FAILURES`) and logged.
+const PBX_PATHS: &[&str] = &[
+    "/v1/screen",
+    "/v1/pbx/freeswitch/dialplan",
+    "/v1/calls/{call_id}/outcome",
+];
 
 /// Seconds: half a millisecond (a warm screening) to 2.5 s (past the
 /// PBX's own timeout, so the tail is visible).
@@ -70,6 +80,8 @@ struct Handles {
     commit: Histogram,
     /// One per `FlagKind::ALL`, in order.
     flags: Vec<Counter>,
+    /// One per `PBX_PATHS`, in order.
+    auth_failures: Vec<Counter>,
 }
 
 static HANDLES: OnceLock<Handles> = OnceLock::new();
@@ -93,6 +105,10 @@ fn handles() -> &'static Handles {
             flags: FlagKind::ALL
                 .map(|kind| counter!(FLAGS_RAISED, "kind" => kind.as_str()))
                 .to_vec(),
+            auth_failures: PBX_PATHS
+                .iter()
+                .map(|path| counter!(AUTH_FAILURES, "path" => *path))
+                .collect(),
         }
     })
 }
@@ -159,6 +175,15 @@ fn describe() {
     );
     describe_gauge!(AGI_OPEN, "FastAGI connections being served now.");
     describe_counter!(FLAGS_RAISED, "Flags raised for the review queue, by kind.");
+    describe_counter!(
+        AUTH_FAILURES,
+        "Keys refused (401, 403) on the PBX's paths, by path."
+    );
+    describe_counter!(
+        CONNECTIONS_REFUSED,
+        "Connections closed at once because their source or the whole server \
+         held as many as allowed, by limit (per_source, total)."
+    );
 }
 
 /// Counts one screening answer.
@@ -181,6 +206,20 @@ pub fn commit(batch: usize, started: Instant) {
 /// Counts `n` flags of `kind` raised.
 pub fn flags_raised(kind: FlagKind, n: u64) {
     handles().flags[kind.index()].increment(n);
+}
+
+/// Counts a key refused on `path` (a route as the router names it) when it
+/// is one of the PBX's; answers the path as a label, or `None` for any
+/// other path (not counted).
+pub fn auth_failure(path: &str) -> Option<&'static str> {
+    let i = PBX_PATHS.iter().position(|known| *known == path)?;
+    handles().auth_failures[i].increment(1);
+    Some(PBX_PATHS[i])
+}
+
+/// Counts a connection refused by `limit` (`per_source` or `total`).
+pub fn connection_refused(limit: &'static str) {
+    counter!(CONNECTIONS_REFUSED, "limit" => limit).increment(1);
 }
 
 pub fn agi_refused() {

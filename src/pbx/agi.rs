@@ -76,13 +76,16 @@ pub async fn serve(
             crate::ops::metrics::agi_refused();
             continue;
         }
+        let Some(slot) = state.limits.connections.admit(peer.ip(), "agi") else {
+            continue;
+        };
         let Ok(permit) = permits.clone().acquire_owned().await else {
             break;
         };
         let state = state.clone();
         let open = crate::ops::metrics::AgiConnection::open();
         connections.spawn(async move {
-            let _open = open;
+            let _open = (open, slot);
             if let Err(error) = handle(stream, peer, &state, timeout).await {
                 tracing::warn!(%peer, %error, "AGI session ended early");
             }

@@ -4,6 +4,7 @@
 //! Each write runs in its own savepoint, so one failing write does not undo
 //! its neighbours, and no caller hears "done" before the commit is on disk.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -76,7 +77,15 @@ impl Writer {
     {
         let (reply, answer) = oneshot::channel::<Result<T>>();
         let job: Job = Box::new(move |conn| {
-            let outcome = f(conn);
+            // A job that panics (a bug, or a stored value it did not
+            // expect) fails alone: its savepoint is rolled back like any
+            // failed write, its caller hears an error, and the writer goes
+            // on with the next job. Unwound, it would stop the writer and
+            // every later write with it. The job's own state is dropped with
+            // it, and the connection is left as the rolled-back savepoint
+            // finds it, so nothing half-done is observed after the catch.
+            let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| f(conn)))
+                .unwrap_or_else(|panic| Err(panicked(panic.as_ref())));
             let ok = outcome.is_ok();
             let completion: Completion = Box::new(move |committed| {
                 let _ = reply.send(match committed {
@@ -190,8 +199,80 @@ fn commit_batch(
     (completions, committed)
 }
 
+/// Logs a job's panic and turns it into its caller's error. The message
+/// says what failed, which is in the log beside it, not what was written.
+fn panicked(panic: &(dyn std::any::Any + Send)) -> StoreError {
+    let message = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)");
+    tracing::error!(
+        panic = message,
+        "a write panicked; it was rolled back and the writer carries on"
+    );
+    StoreError::Task("the write failed unexpectedly and was rolled back".into())
+}
+
 /// Savepoint statements are prepared once and reused: opening one per
 /// write is on the per-call path.
 fn savepoint(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
     conn.prepare_cached(sql)?.execute([]).map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(conn: &Connection) -> Result<i64> {
+        Ok(conn.query_row("SELECT count(*) FROM t", [], |r| r.get(0))?)
+    }
+
+    #[tokio::test]
+    async fn a_panicking_job_fails_alone_and_later_jobs_are_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER);")
+            .unwrap();
+        let writer = Writer::start(conn);
+
+        let failed = writer
+            .write(|conn| -> Result<()> {
+                conn.execute("INSERT INTO t VALUES (1)", [])?;
+                panic!("a malformed stored value");
+            })
+            .await;
+        assert!(
+            matches!(failed, Err(StoreError::Task(_))),
+            "the panicking job's caller hears an error: {failed:?}"
+        );
+
+        let later = writer
+            .write(|conn| {
+                conn.execute("INSERT INTO t VALUES (2)", [])?;
+                count(conn)
+            })
+            .await;
+        assert_eq!(
+            later.unwrap(),
+            1,
+            "the writer goes on, and the panicking job's insert was rolled back"
+        );
+        writer.join();
+
+        let reopened = Connection::open(&path).unwrap();
+        let rows: Vec<i64> = reopened
+            .prepare("SELECT x FROM t")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            [2],
+            "the later job is committed, the panicked one is not"
+        );
+    }
 }
