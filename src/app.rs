@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use crate::auth::KeyCache;
 use crate::config::Settings;
 use crate::decision::Policy;
-use crate::domain::Region;
+use crate::domain::{Region, ScreenedNumbers};
 use crate::store::Store;
 
 /// What every handler can reach. Cheap to clone.
@@ -19,6 +19,8 @@ use crate::store::Store;
 pub struct AppState {
     pub settings: Arc<Settings>,
     pub region: Region,
+    /// `screen_numbers`, parsed: which calls are the helpline's.
+    pub screened: Arc<ScreenedNumbers>,
     pub policy: Arc<Policy>,
     pub store: Store,
     pub keys: Arc<KeyCache>,
@@ -45,6 +47,7 @@ impl Application {
     /// Opens the database (migrating it) and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let region = settings.region()?;
+        let screened = Arc::new(settings.screened_numbers()?);
         let path = settings.database.clone();
         let store = tokio::task::spawn_blocking(move || Store::open(&path)).await??;
         let listener = TcpListener::bind(settings.listen).await?;
@@ -62,6 +65,7 @@ impl Application {
             policy: Arc::new(settings.policy()),
             settings: Arc::new(settings),
             region,
+            screened,
             store,
             keys: Arc::new(KeyCache::default()),
             limits,

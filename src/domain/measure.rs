@@ -4,7 +4,7 @@
 use chrono::{Months, NaiveDate, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 
-use super::FieldError;
+use super::{FieldError, PbxName};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -54,7 +54,8 @@ pub enum BreachAction {
 #[serde(deny_unknown_fields)]
 pub struct OnBreach {
     pub action: BreachAction,
-    pub prompt: String,
+    /// Played by the PBX, so in a form every PBX can use.
+    pub prompt: PbxName,
 }
 
 /// The policy's list of measures, each with its own parameters.
@@ -71,7 +72,8 @@ pub enum MeasureKind {
     },
     SinglePointOfContact {
         advisor: String,
-        target: String,
+        /// Where the PBX sends the call, so in a form every PBX can use.
+        target: PbxName,
     },
     OpenEnquiriesOnly,
     NewIssuesOnly,
@@ -128,10 +130,7 @@ impl MeasureKind {
                 }
                 Ok(())
             }
-            MeasureKind::SinglePointOfContact { advisor, target } => {
-                non_blank("advisor", advisor)?;
-                non_blank("target", target)
-            }
+            MeasureKind::SinglePointOfContact { advisor, .. } => non_blank("advisor", advisor),
             _ => Ok(()),
         }
     }
@@ -179,7 +178,6 @@ impl MeasureTerms {
                 "on_breach",
                 format!("does not apply to {}", kind.name()),
             )),
-            (Some(on_breach), true) => non_blank("on_breach.prompt", &on_breach.prompt),
             _ => Ok(()),
         }
     }

@@ -4,6 +4,7 @@
 mod ids;
 mod measure;
 mod number_rule;
+mod pbx;
 mod phone;
 
 /// One issue a person raised; "the same issue" means the same enquiry.
@@ -31,6 +32,7 @@ pub use measure::{
     Window,
 };
 pub use number_rule::{MatchKind, NumberPattern, NumberRule, RuleAction};
+pub use pbx::{PbxName, ScreenedNumbers};
 pub use phone::{CallerId, PhoneError, PhoneNumber, Region};
 
 /// A value that failed to parse, naming the request field it came from so

@@ -52,6 +52,7 @@ const REASONS: &[&str] = &[
     "flood",
     "default",
     "fail_open",
+    "not_screened",
 ];
 
 /// The kinds of flag (`store::flags::Kind`), listed here so the label is

@@ -16,6 +16,7 @@ mod measures;
 mod server;
 pub use load::*;
 pub use logged::*;
+pub use measures::measure_body;
 pub use server::*;
 
 pub const ROLES: [&str; 4] = ["pbx", "advisor", "supervisor", "admin"];

@@ -7,6 +7,7 @@ mod cli;
 mod flags;
 mod freeswitch;
 mod helpers;
+mod hostile_pbx;
 mod limits;
 mod ops;
 mod people;
