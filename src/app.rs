@@ -112,7 +112,7 @@ impl Application {
             let _ = stop.send(true);
         });
         let agi = agi.map(|listener| {
-            let allowed = Arc::new(state.settings.agi_allowed_sources.clone());
+            let allowed = state.settings.agi_allowed_sources.clone().into();
             let timeout = std::time::Duration::from_millis(state.settings.agi_timeout_ms);
             let agi =
                 crate::pbx::agi::serve(listener, state.clone(), allowed, timeout, stopping.clone());

@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 use crate::decision::{Action, Policy};
 use crate::domain::{PbxName, Region, ScreenedNumbers};
 
+mod net;
+pub use net::IpRange;
+
 /// Every setting fairline reads. The README documents each one.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -62,8 +65,9 @@ pub struct Settings {
     pub metrics_listen: Option<SocketAddr>,
     /// Address for FastAGI (`agi://…/screen`); off unless set.
     pub agi_listen: Option<SocketAddr>,
-    /// The only source addresses FastAGI accepts: AGI has no authentication.
-    pub agi_allowed_sources: Vec<IpAddr>,
+    /// The only source addresses (or CIDR ranges) FastAGI accepts: AGI has
+    /// no authentication.
+    pub agi_allowed_sources: Vec<IpRange>,
     /// How long an AGI peer may take to send its request or answer a command.
     pub agi_timeout_ms: u64,
     /// Requests a minute one staff key may make (0: no limit).
@@ -113,8 +117,8 @@ impl Default for Settings {
             metrics_listen: None,
             agi_listen: None,
             agi_allowed_sources: vec![
-                IpAddr::V4(Ipv4Addr::LOCALHOST),
-                IpAddr::V6(Ipv6Addr::LOCALHOST),
+                IpAddr::V4(Ipv4Addr::LOCALHOST).into(),
+                IpAddr::V6(Ipv6Addr::LOCALHOST).into(),
             ],
             agi_timeout_ms: 5000,
             rate_limit_per_key_per_minute: 600,
@@ -247,7 +251,7 @@ mod tests {
             assert_eq!(s.agi_listen, Some("127.0.0.1:4573".parse().unwrap()));
             assert_eq!(
                 s.agi_allowed_sources,
-                vec!["192.0.2.10".parse::<IpAddr>().unwrap()]
+                vec!["192.0.2.10".parse::<IpRange>().unwrap()]
             );
             assert_eq!(s.default_target, "queue-b");
             assert_eq!(s.region, "IE");
