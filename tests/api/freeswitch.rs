@@ -705,3 +705,97 @@ async fn a_look_up_for_a_number_that_is_not_the_helplines_is_left_to_freeswitch(
     );
     assert_eq!(app.history(ann).await.len(), 1);
 }
+
+/// A sample file from docker/freeswitch/.
+fn freeswitch_sample(path: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docker/freeswitch")
+        .join(path);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"))
+}
+
+/// The applications (and their data) of the extension matching `expression`.
+fn extension_actions(doc: &roxmltree::Document, expression: &str) -> Vec<(String, String)> {
+    let condition = doc
+        .descendants()
+        .find(|n| n.has_tag_name("condition") && n.attribute("expression") == Some(expression))
+        .unwrap_or_else(|| panic!("no extension for {expression}"));
+    elements(condition)
+        .into_iter()
+        .map(|a| {
+            (
+                a.attribute("application").unwrap_or("").to_owned(),
+                a.attribute("data").unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_freeswitch_samples_hold_what_the_readme_says_they_need() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+
+    // xml_curl.conf.xml: dialplan look-ups only, to fairline, as a form with
+    // the key as the Basic password, with a timeout; mod_xml_curl loaded.
+    let text = freeswitch_sample("xml_curl.conf.xml");
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let param = |name: &str| {
+        doc.descendants()
+            .find(|n| n.has_tag_name("param") && n.attribute("name") == Some(name))
+    };
+    let url = param("gateway-url").unwrap();
+    assert!(url.attribute("value").unwrap().ends_with(PATH));
+    assert_eq!(url.attribute("bindings"), Some("dialplan"));
+    assert_eq!(
+        param("auth-scheme").unwrap().attribute("value"),
+        Some("basic")
+    );
+    assert!(param("gateway-credentials").is_some());
+    assert!(param("method").is_none(), "a method other than POST's form");
+    let timeout: u32 = param("timeout")
+        .unwrap()
+        .attribute("value")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=5).contains(&timeout), "{timeout}");
+    assert!(text.contains(r#"<load module="mod_xml_curl"/>"#));
+    assert!(readme.contains(r#"<load module="mod_xml_curl"/>"#));
+
+    // public.xml: the default context, and an extension for each default
+    // target: the helpline's queue, the voicemail box a divert leaves a
+    // message in, and the advisors' extensions.
+    let text = freeswitch_sample("dialplan/public.xml");
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let contexts: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("context"))
+        .filter_map(|n| n.attribute("name"))
+        .collect();
+    assert_eq!(contexts, ["public"], "freeswitch_contexts' default");
+    let helpline = extension_actions(&doc, "^helpline$");
+    assert!(
+        helpline.contains(&("callcenter".into(), "helpline@default".into())),
+        "{helpline:?}"
+    );
+    assert!(readme.contains("`helpline@default`"));
+    let voicemail = extension_actions(&doc, "^voicemail$");
+    // The same box fairline's divert answer runs (see the divert test).
+    assert!(
+        voicemail.contains(&(
+            "voicemail".into(),
+            "default ${domain_name} voicemail".into()
+        )),
+        "{voicemail:?}"
+    );
+    assert!(readme.contains("`voicemail default ${domain_name} voicemail`"));
+    let advisor = extension_actions(&doc, r"^(2\d{3})$");
+    assert!(
+        advisor.contains(&("bridge".into(), "user/$1@${domain_name}".into())),
+        "{advisor:?}"
+    );
+    assert!(readme.contains("`user/2xxx@${domain_name}`"));
+    assert!(readme.contains("`sound_prefix`"));
+}
