@@ -62,7 +62,7 @@ pub enum AgiError {
 
 /// Why a request got no decision, as `FAIRLINE_REASON` tells the dialplan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unanswered {
+enum Unanswered {
     /// The source is not in `agi_allowed_sources`.
     Refused,
     /// The environment was unreadable or not a screening request.
@@ -72,7 +72,7 @@ pub enum Unanswered {
 }
 
 impl Unanswered {
-    pub fn as_str(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
             Unanswered::Refused => "refused",
             Unanswered::BadRequest => "bad_request",
