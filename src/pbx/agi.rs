@@ -136,12 +136,14 @@ pub async fn serve(
 }
 
 /// Tells a refused peer so, once it has sent its environment (Asterisk
-/// reads commands only after that): nothing about any call is read.
+/// reads commands only after that); nothing in it is used. A peer that
+/// sends no environment is not Asterisk waiting for an answer.
 async fn refuse(stream: TcpStream, timeout: Duration) {
     let (read, mut write) = stream.into_split();
     let mut read = BufReader::new(read);
-    let _ = tokio::time::timeout(timeout, read_environment(&mut read)).await;
-    let _ = tell(&mut read, &mut write, Unanswered::Refused, timeout).await;
+    if let Ok(Ok(_)) = tokio::time::timeout(timeout, read_environment(&mut read)).await {
+        let _ = tell(&mut read, &mut write, Unanswered::Refused, timeout).await;
+    }
 }
 
 async fn handle(
@@ -156,7 +158,11 @@ async fn handle(
     let call = match request(&mut read, state, timeout).await {
         Ok(call) => call,
         Err((why, error)) => {
-            let _ = tell(&mut read, &mut write, why, timeout).await;
+            // A peer that went silent or away is not Asterisk waiting for
+            // an answer; anything else is told why it gets no decision.
+            if !matches!(error, AgiError::Timeout | AgiError::Truncated) {
+                let _ = tell(&mut read, &mut write, why, timeout).await;
+            }
             return Err(error);
         }
     };
