@@ -54,9 +54,6 @@ impl Flag {
     }
 }
 
-/// The longest `dialed` accepted, in bytes.
-const MAX_DIALED: usize = 64;
-
 /// A request that parsed: what the decision and the record need.
 pub struct ParsedCall {
     pub call_id: CallId,
@@ -98,7 +95,7 @@ impl ScreenRequest {
         if enquiry.as_ref().is_some_and(|e| e.len() > 64) {
             return Err(AppError::invalid("enquiry", "is longer than 64 characters"));
         }
-        if self.dialed.len() > MAX_DIALED {
+        if self.dialed.len() > 64 {
             return Err(AppError::invalid("dialed", "is longer than 64 characters"));
         }
         Ok(ParsedCall {
