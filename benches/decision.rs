@@ -6,7 +6,8 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use fairline::decision::{decide, Action, Call, PastContact, Person, Policy, Situation};
 use fairline::domain::{
     CallerId, Channel, ChannelScope, Enquiry, EnquiryStatus, MatchKind, Measure, MeasureKind,
-    MeasureTerms, NumberPattern, NumberRule, Period, PhoneNumber, Region, RuleAction, Window,
+    MeasureTerms, NumberPattern, NumberRule, PbxName, Period, PhoneNumber, Region, RuleAction,
+    Window,
 };
 
 fn policy() -> Policy {
@@ -76,7 +77,7 @@ fn bench_decide(c: &mut Criterion) {
             5,
             MeasureKind::SinglePointOfContact {
                 advisor: "alex".into(),
-                target: "2001".into(),
+                target: PbxName::parse("2001").unwrap(),
             },
         ),
     ];

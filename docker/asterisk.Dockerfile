@@ -5,6 +5,9 @@
 # At start the samples' placeholders are filled from the environment:
 #   FAIRLINE_URL      e.g. http://fairline:8080
 #   FAIRLINE_PBX_KEY  a key with the pbx role
+#   FAIRLINE_AGI      fairline's FastAGI address, e.g. fairline:4573: when
+#                     set, the FastAGI dialplan (extensions-agi.conf) is used
+#                     instead of the HTTP one
 #   SIP_BIND          address:port for the trunk (default 0.0.0.0:5060)
 #   TRUNK_MATCH       the carrier's signalling address
 #   MEDIA_ADDRESS     the address callers' audio reaches (default: the
@@ -18,6 +21,10 @@ RUN cat > /usr/local/bin/fairline-asterisk <<'SH' && chmod +x /usr/local/bin/fai
 #!/bin/sh
 set -eu
 conf=/etc/asterisk
+if [ -n "${FAIRLINE_AGI:-}" ]; then
+  cp "$conf/extensions-agi.conf" "$conf/extensions.conf"
+  sed -i "s|^FAIRLINE_AGI = .*|FAIRLINE_AGI = $FAIRLINE_AGI|" "$conf/extensions.conf"
+fi
 sed -i "s|^FAIRLINE_URL = .*|FAIRLINE_URL = ${FAIRLINE_URL:?set FAIRLINE_URL}|; s|^FAIRLINE_PBX_KEY = .*|FAIRLINE_PBX_KEY = ${FAIRLINE_PBX_KEY:?set FAIRLINE_PBX_KEY}|" "$conf/extensions.conf"
 sed -i "s|^bind = 127.0.0.1:5060|bind = ${SIP_BIND:-0.0.0.0:5060}|; s|^match = 127.0.0.1|match = ${TRUNK_MATCH:-127.0.0.1}|" "$conf/pjsip.conf"
 if [ -n "${MEDIA_ADDRESS:-}" ]; then

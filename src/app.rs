@@ -12,7 +12,7 @@ use tokio::net::TcpListener;
 use crate::auth::KeyCache;
 use crate::config::Settings;
 use crate::decision::Policy;
-use crate::domain::Region;
+use crate::domain::{Region, ScreenedNumbers};
 use crate::store::Store;
 
 /// What every handler can reach. Cheap to clone.
@@ -20,6 +20,8 @@ use crate::store::Store;
 pub struct AppState {
     pub settings: Arc<Settings>,
     pub region: Region,
+    /// `screen_numbers`, parsed: which calls are the helpline's.
+    pub screened: Arc<ScreenedNumbers>,
     pub policy: Arc<Policy>,
     pub store: Store,
     pub keys: Arc<KeyCache>,
@@ -47,6 +49,7 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let region = settings.region()?;
         tokio::task::spawn_blocking(crate::domain::PhoneNumber::load_metadata).await?;
+        let screened = Arc::new(settings.screened_numbers()?);
         let path = settings.database.clone();
         let store = tokio::task::spawn_blocking(move || Store::open(&path))
             .await?
@@ -68,6 +71,7 @@ impl Application {
             policy: Arc::new(settings.policy()),
             settings: Arc::new(settings),
             region,
+            screened,
             store,
             keys: Arc::new(KeyCache::default()),
             limits,
@@ -114,7 +118,7 @@ impl Application {
             let _ = stop.send(true);
         });
         let agi = agi.map(|listener| {
-            let allowed = Arc::new(state.settings.agi_allowed_sources.clone());
+            let allowed = state.settings.agi_allowed_sources.clone().into();
             let timeout = std::time::Duration::from_millis(state.settings.agi_timeout_ms);
             let agi =
                 crate::pbx::agi::serve(listener, state.clone(), allowed, timeout, stopping.clone());

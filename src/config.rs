@@ -10,7 +10,7 @@ use figment::Figment;
 use serde::{Deserialize, Serialize};
 
 use crate::decision::{Action, Policy};
-use crate::domain::Region;
+use crate::domain::{PbxName, Region, ScreenedNumbers};
 
 pub mod ip_range;
 pub use ip_range::IpRange;
@@ -27,16 +27,25 @@ pub struct Settings {
     pub timezone: Tz,
     /// Region for numbers written without an international prefix.
     pub region: String,
-    /// Where routed calls go unless a measure names an advisor.
-    pub default_target: String,
+    /// Where routed calls go unless a measure names an advisor. Targets and
+    /// prompts are `PbxName`s: a name the PBX cannot use stops start-up.
+    pub default_target: PbxName,
     /// Where diverted calls go (voicemail or a callback queue).
-    pub divert_target: String,
+    pub divert_target: PbxName,
     /// The prompt played before a block.
-    pub block_prompt: String,
+    pub block_prompt: PbxName,
     /// What withheld callers get: route, announce, divert or block.
     pub withheld_action: Action,
     /// The prompt for withheld callers when the action plays one.
-    pub withheld_prompt: String,
+    pub withheld_prompt: PbxName,
+    /// The helpline's dialed numbers, in any written form (read in
+    /// `region`): calls to any other number are not screened. Empty: every
+    /// call is screened.
+    pub screen_numbers: Vec<String>,
+    /// The FreeSWITCH dialplan contexts that are the helpline's inbound
+    /// calls; look-ups in any other context are left to FreeSWITCH. Empty:
+    /// every context.
+    pub freeswitch_contexts: Vec<PbxName>,
     /// The furthest a review date may be set after a measure starts.
     pub max_review_months: u32,
     /// Days past its review date that an unreviewed measure still applies.
@@ -56,8 +65,9 @@ pub struct Settings {
     pub metrics_listen: Option<SocketAddr>,
     /// Address for FastAGI (`agi://…/screen`); off unless set.
     pub agi_listen: Option<SocketAddr>,
-    /// The only source addresses FastAGI accepts: AGI has no authentication.
-    pub agi_allowed_sources: Vec<IpAddr>,
+    /// The only source addresses (or CIDR ranges) FastAGI accepts: AGI has
+    /// no authentication.
+    pub agi_allowed_sources: Vec<IpRange>,
     /// How long an AGI peer may take to send its request or answer a command.
     pub agi_timeout_ms: u64,
     /// Requests a minute one staff key may make (0: no limit).
@@ -102,11 +112,13 @@ impl Default for Settings {
             database: PathBuf::from("fairline.db"),
             timezone: chrono_tz::Europe::London,
             region: "GB".into(),
-            default_target: "helpline".into(),
-            divert_target: "voicemail".into(),
-            block_prompt: "fairline-blocked".into(),
+            default_target: name("helpline"),
+            divert_target: name("voicemail"),
+            block_prompt: name("fairline-blocked"),
             withheld_action: Action::Route,
-            withheld_prompt: "fairline-withheld".into(),
+            withheld_prompt: name("fairline-withheld"),
+            screen_numbers: Vec::new(),
+            freeswitch_contexts: vec![name("public")],
             max_review_months: 6,
             review_grace_days: 28,
             retention_contacts_days: 730,
@@ -117,8 +129,8 @@ impl Default for Settings {
             metrics_listen: None,
             agi_listen: None,
             agi_allowed_sources: vec![
-                IpAddr::V4(Ipv4Addr::LOCALHOST),
-                IpAddr::V6(Ipv6Addr::LOCALHOST),
+                IpAddr::V4(Ipv4Addr::LOCALHOST).into(),
+                IpAddr::V6(Ipv6Addr::LOCALHOST).into(),
             ],
             agi_timeout_ms: 5000,
             rate_limit_per_key_per_minute: 600,
@@ -135,15 +147,17 @@ impl Default for Settings {
     }
 }
 
+/// A built-in name, known to be in the PBX-safe form.
+fn name(text: &str) -> PbxName {
+    PbxName::parse(text).expect("built-in names are PBX-safe")
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("configuration: {0}")]
     Load(#[from] Box<figment::Error>),
     #[error("configuration: {field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
+    Invalid { field: String, message: String },
 }
 
 /// Environment variables that set a setting start with this.
@@ -179,7 +193,7 @@ impl Settings {
         if let Some(file) = file {
             if !file.exists() {
                 return Err(ConfigError::Invalid {
-                    field: "config",
+                    field: "config".into(),
                     message: format!("{} does not exist", file.display()),
                 });
             }
@@ -199,9 +213,10 @@ impl Settings {
 
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.region()?;
-        let invalid = |field, message: &str| {
+        self.screened_numbers()?;
+        let invalid = |field: &str, message: &str| {
             Err(ConfigError::Invalid {
-                field,
+                field: field.into(),
                 message: message.into(),
             })
         };
@@ -214,12 +229,6 @@ impl Settings {
         }
         if self.retention_ended_measures_days == 0 {
             return invalid("retention_ended_measures_days", "must be at least 1");
-        }
-        if self.default_target.trim().is_empty() {
-            return invalid("default_target", "must not be empty");
-        }
-        if self.divert_target.trim().is_empty() {
-            return invalid("divert_target", "must not be empty");
         }
         if self.agi_timeout_ms == 0 {
             return invalid("agi_timeout_ms", "must be at least 1");
@@ -238,8 +247,18 @@ impl Settings {
 
     pub fn region(&self) -> Result<Region, ConfigError> {
         Region::parse(&self.region).map_err(|e| ConfigError::Invalid {
-            field: "region",
+            field: "region".into(),
             message: e.to_string(),
+        })
+    }
+
+    /// `screen_numbers`, read as phone numbers in `region`.
+    pub fn screened_numbers(&self) -> Result<ScreenedNumbers, ConfigError> {
+        ScreenedNumbers::parse(&self.screen_numbers, self.region()?).map_err(|(i, message)| {
+            ConfigError::Invalid {
+                field: format!("screen_numbers[{i}]"),
+                message: format!("{:?} {message}", self.screen_numbers[i]),
+            }
         })
     }
 
@@ -247,11 +266,11 @@ impl Settings {
     pub fn policy(&self) -> Policy {
         Policy {
             timezone: self.timezone,
-            default_target: self.default_target.clone(),
-            divert_target: self.divert_target.clone(),
+            default_target: self.default_target.to_string(),
+            divert_target: self.divert_target.to_string(),
             withheld: self.withheld_action,
-            withheld_prompt: self.withheld_prompt.clone(),
-            block_prompt: self.block_prompt.clone(),
+            withheld_prompt: self.withheld_prompt.to_string(),
+            block_prompt: self.block_prompt.to_string(),
             review_grace_days: self.review_grace_days,
         }
     }
@@ -293,7 +312,7 @@ mod tests {
             assert_eq!(s.agi_listen, Some("127.0.0.1:4573".parse().unwrap()));
             assert_eq!(
                 s.agi_allowed_sources,
-                vec!["192.0.2.10".parse::<IpAddr>().unwrap()]
+                vec!["192.0.2.10".parse::<IpRange>().unwrap()]
             );
             let proxies: Vec<String> = s.trusted_proxies.iter().map(|r| r.to_string()).collect();
             assert_eq!(proxies, ["10.0.0.0/8", "192.0.2.1"]);

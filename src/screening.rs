@@ -62,10 +62,20 @@ pub struct ParsedCall {
     pub dialed: String,
     pub enquiry: Option<String>,
     pub urgent: bool,
+    /// The dialed number is one of `screen_numbers` (or that list is empty).
+    pub screened: bool,
 }
 
 impl ScreenRequest {
     pub fn parse(self, state: &AppState) -> Result<ParsedCall, AppError> {
+        let screened = state.screened.covers(&self.dialed, state.region);
+        self.parse_screened(state, screened)
+    }
+
+    /// `parse` for an adapter that has already asked whether the dialed
+    /// number is screened (FreeSWITCH asks before anything else), so a
+    /// call's number is read once.
+    pub fn parse_screened(self, state: &AppState, screened: bool) -> Result<ParsedCall, AppError> {
         let call_id = CallId::parse(self.call_id.as_deref().unwrap_or(""))
             .map_err(|m| AppError::invalid("call_id", m))?;
         let caller = self
@@ -107,6 +117,7 @@ impl ScreenRequest {
             dialed: self.dialed.trim().to_owned(),
             enquiry,
             urgent,
+            screened,
         })
     }
 }
@@ -167,11 +178,19 @@ struct Record {
 /// Screens one call. Never fails for a well-formed request: when storage
 /// does, the call is routed with reason `fail_open` and the error logged.
 /// A call id on record for another call is refused (logged here, once).
+/// A call to a number that is not the helpline's is routed with reason
+/// `not_screened` and leaves no trace: no contact, no flag, no flood count.
 pub async fn screen(
     state: &AppState,
     call: ParsedCall,
     recorded_by: &str,
 ) -> Result<Decision, RetryConflict> {
+    if !call.screened {
+        tracing::debug!(call_id = %call.call_id, "not a helpline number; not screened");
+        let decision = Decision::not_screened(&state.policy.default_target);
+        crate::ops::metrics::decision(decision.action, decision.reason);
+        return Ok(decision);
+    }
     let span = tracing::info_span!(
         "screen",
         call_id = %call.call_id,

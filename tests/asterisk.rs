@@ -20,6 +20,8 @@ mod server;
 
 #[path = "asterisk/fail_open.rs"]
 mod fail_open;
+#[path = "asterisk/hostile.rs"]
+mod hostile;
 #[path = "asterisk/outcome.rs"]
 mod outcome;
 #[path = "asterisk/screening.rs"]

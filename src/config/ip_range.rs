@@ -41,6 +41,12 @@ impl FromStr for IpRange {
     }
 }
 
+impl From<IpAddr> for IpRange {
+    fn from(addr: IpAddr) -> IpRange {
+        IpRange(canonical(IpNet::from(addr)))
+    }
+}
+
 /// `::ffff:a.b.c.d/n` (n ≥ 96) as the IPv4 range it names.
 fn canonical(net: IpNet) -> IpNet {
     match net {

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::{Call, Decision, PastContact, Person, Policy, Situation};
 use crate::domain::{
     CallerId, Channel, Enquiry, EnquiryStatus, MatchKind, Measure, MeasureKind, MeasureTerms,
-    NumberPattern, NumberRule, PhoneNumber, Region, RuleAction,
+    NumberPattern, NumberRule, PbxName, PhoneNumber, Region, RuleAction,
 };
 
 pub fn policy() -> Policy {
@@ -19,6 +19,11 @@ pub fn policy() -> Policy {
         block_prompt: "fairline-blocked".into(),
         review_grace_days: 28,
     }
+}
+
+/// A target or prompt name, which every test writes in the PBX-safe form.
+pub fn name(s: &str) -> PbxName {
+    PbxName::parse(s).expect("test name")
 }
 
 pub fn at(s: &str) -> DateTime<Utc> {

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Policy, Rule};
-use crate::domain::{BreachAction, Measure, MeasureKind, NumberRule, OnBreach};
+use crate::domain::{BreachAction, Measure, MeasureKind, NumberRule, PbxName};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -79,6 +79,22 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// The answer to a call that is not the helpline's (a dialed number not
+    /// in `screen_numbers`): the call goes where the PBX would send it
+    /// without fairline, and nothing is recorded.
+    pub fn not_screened(default_target: &str) -> Self {
+        Decision {
+            action: Action::Route,
+            target: default_target.to_owned(),
+            prompt: String::new(),
+            reason: Rule::NotScreened,
+            rules: vec![RuleHit::new(
+                Rule::NotScreened,
+                "the dialed number is not one fairline screens",
+            )],
+        }
+    }
+
     /// The answer when fairline could not decide: the call goes through.
     pub fn fail_open(default_target: &str) -> Self {
         Decision {
@@ -211,22 +227,22 @@ impl<'p> Builder<'p> {
             self.blocked.get_or_insert(rule);
             return;
         }
-        let on_breach = measure.terms.on_breach.clone().unwrap_or(OnBreach {
-            action: BreachAction::Divert,
-            prompt: default_prompt.to_owned(),
-        });
+        let (action, prompt) = match &measure.terms.on_breach {
+            Some(on_breach) => (on_breach.action, on_breach.prompt.as_str()),
+            None => (BreachAction::Divert, default_prompt),
+        };
         let worse = self
             .worst
             .as_ref()
-            .is_none_or(|(action, ..)| on_breach.action.severity() > action.severity());
+            .is_none_or(|(worst, ..)| action.severity() > worst.severity());
         if worse {
-            self.worst = Some((on_breach.action, on_breach.prompt, rule));
+            self.worst = Some((action, prompt.to_owned(), rule));
         }
     }
 
     /// Settles a call that got past the number rules: the worst breach wins,
     /// then a single point of contact, then the default queue.
-    pub fn finish(mut self, spoc: Option<(&Measure, &String, &String)>) -> Decision {
+    pub fn finish(mut self, spoc: Option<(&Measure, &PbxName, &String)>) -> Decision {
         let policy = self.policy;
         if let Some(reason) = self.blocked.take() {
             return self.done(Action::Block, "", &policy.block_prompt, reason);

@@ -36,7 +36,7 @@ fn any_kind() -> impl Strategy<Value = MeasureKind> {
             .prop_map(|windows| MeasureKind::ContactWindows { windows }),
         Just(MeasureKind::SinglePointOfContact {
             advisor: "alex".into(),
-            target: "2001".into()
+            target: name("2001")
         }),
         Just(MeasureKind::OpenEnquiriesOnly),
         Just(MeasureKind::NewIssuesOnly),
@@ -60,7 +60,7 @@ fn any_measure() -> impl Strategy<Value = Measure> {
             if announce && m.kind.takes_on_breach() {
                 m.terms.on_breach = Some(OnBreach {
                     action: BreachAction::Announce,
-                    prompt: "p".into(),
+                    prompt: name("p"),
                 });
             }
             m

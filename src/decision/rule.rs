@@ -39,11 +39,14 @@ pub enum Rule {
     Default,
     /// fairline could not decide; the call is routed.
     FailOpen,
+    /// The call was to a number that is not the helpline's: routed, not
+    /// screened, not recorded.
+    NotScreened,
 }
 
 impl Rule {
     /// Every rule, in the order the decision considers them.
-    pub const ALL: [Rule; 14] = [
+    pub const ALL: [Rule; 15] = [
         Rule::AllowRule,
         Rule::Urgent,
         Rule::Flood,
@@ -58,6 +61,7 @@ impl Rule {
         Rule::NotInForce,
         Rule::Default,
         Rule::FailOpen,
+        Rule::NotScreened,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -76,6 +80,7 @@ impl Rule {
             Rule::NotInForce => "not_in_force",
             Rule::Default => "default",
             Rule::FailOpen => "fail_open",
+            Rule::NotScreened => "not_screened",
         }
     }
 

@@ -194,7 +194,7 @@ fn a_window_on_another_day_does_not_let_the_call_through() {
 fn a_single_point_of_contact_routes_to_the_agreed_advisor() {
     let spoc = MeasureKind::SinglePointOfContact {
         advisor: "alex".into(),
-        target: "2001".into(),
+        target: name("2001"),
     };
     let d = Case {
         measures: vec![measure(4, spoc)],
@@ -212,13 +212,13 @@ fn an_announce_breach_plays_the_prompt_then_routes_to_the_single_point_of_contac
     let mut over = measure(7, limit(1, Period::Day, ChannelScope::Phone));
     over.terms.on_breach = Some(OnBreach {
         action: BreachAction::Announce,
-        prompt: "reminder".into(),
+        prompt: name("reminder"),
     });
     let spoc = measure(
         4,
         MeasureKind::SinglePointOfContact {
             advisor: "alex".into(),
-            target: "2001".into(),
+            target: name("2001"),
         },
     );
     let d = Case {
@@ -238,7 +238,7 @@ fn a_divert_outweighs_an_announce_when_two_measures_are_breached() {
     let mut over = measure(7, limit(1, Period::Day, ChannelScope::Phone));
     over.terms.on_breach = Some(OnBreach {
         action: BreachAction::Announce,
-        prompt: "reminder".into(),
+        prompt: name("reminder"),
     });
     let outside = measure(3, windows(&[Weekday::Wed], (10, 0), (12, 0)));
     let d = Case {
@@ -406,7 +406,7 @@ fn a_blocked_range_blocks_before_any_measure_is_read() {
             4,
             MeasureKind::SinglePointOfContact {
                 advisor: "a".into(),
-                target: "2001".into(),
+                target: name("2001"),
             },
         )],
         ..Case::default()

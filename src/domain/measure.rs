@@ -4,7 +4,7 @@
 use chrono::{Datelike, Months, NaiveDate, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 
-use super::{dates, FieldError};
+use super::{dates, FieldError, PbxName};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -54,7 +54,8 @@ pub enum BreachAction {
 #[serde(deny_unknown_fields)]
 pub struct OnBreach {
     pub action: BreachAction,
-    pub prompt: String,
+    /// Played by the PBX, so in a form every PBX can use.
+    pub prompt: PbxName,
 }
 
 /// The most contacts a frequency limit may allow in its period: more is no
@@ -78,7 +79,8 @@ pub enum MeasureKind {
     },
     SinglePointOfContact {
         advisor: String,
-        target: String,
+        /// Where the PBX sends the call, so in a form every PBX can use.
+        target: PbxName,
     },
     OpenEnquiriesOnly,
     NewIssuesOnly,
@@ -159,10 +161,7 @@ impl MeasureKind {
                 }
                 Ok(())
             }
-            MeasureKind::SinglePointOfContact { advisor, target } => {
-                one_line("advisor", advisor)?;
-                one_line("target", target)
-            }
+            MeasureKind::SinglePointOfContact { advisor, .. } => one_line("advisor", advisor),
             _ => Ok(()),
         }
     }
@@ -242,7 +241,6 @@ impl MeasureTerms {
                 "on_breach",
                 format!("does not apply to {}", kind.name()),
             )),
-            (Some(on_breach), true) => one_line("on_breach.prompt", &on_breach.prompt),
             _ => Ok(()),
         }
     }

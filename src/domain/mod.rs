@@ -6,6 +6,7 @@ mod flag;
 mod ids;
 mod measure;
 mod number_rule;
+mod pbx;
 mod phone;
 #[cfg(test)]
 mod properties;
@@ -38,6 +39,7 @@ pub use measure::{
     Window,
 };
 pub use number_rule::{MatchKind, NumberPattern, NumberRule, RuleAction};
+pub use pbx::{PbxName, ScreenedNumbers};
 pub use phone::{CallerId, PhoneError, PhoneNumber, Region};
 pub use resolution::block_may_follow;
 

@@ -15,8 +15,8 @@ use crate::app::AppState;
 use crate::auth::{Auth, Supervision};
 use crate::decision::calendar;
 use crate::domain::{
-    block_may_follow, ChannelScope, Date, Measure, MeasureKind, MeasureTerms, OnBreach, Period,
-    Window,
+    block_may_follow, ChannelScope, Date, Measure, MeasureKind, MeasureTerms, OnBreach, PbxName,
+    Period, Window,
 };
 use crate::error::AppError;
 use crate::store::{audit, measures, people, timestamp, StoreError};
@@ -44,8 +44,9 @@ struct MeasureBody {
     windows: Option<Vec<Window>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     advisor: Option<String>,
+    /// Parsed here, so a name the PBX cannot use is refused naming `target`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    target: Option<String>,
+    target: Option<PbxName>,
     reason: String,
     notified_on: Option<Date>,
     starts_on: Option<Date>,
@@ -78,7 +79,7 @@ impl MeasureBody {
                 },
                 "single_point_of_contact" => MeasureKind::SinglePointOfContact {
                     advisor: text::required("advisor", &required("advisor", &self.advisor)?, 100)?,
-                    target: text::required("target", &required("target", &self.target)?, 80)?,
+                    target: required("target", &self.target)?,
                 },
                 "open_enquiries_only" => MeasureKind::OpenEnquiriesOnly,
                 "new_issues_only" => MeasureKind::NewIssuesOnly,

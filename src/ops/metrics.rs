@@ -171,7 +171,7 @@ fn describe() {
     describe_counter!(AGI_ACCEPTED, "FastAGI connections accepted.");
     describe_counter!(
         AGI_REFUSED,
-        "FastAGI connections closed at once: source not in agi_allowed_sources."
+        "FastAGI connections from a source not in agi_allowed_sources (told FAIRLINE_REASON=refused)."
     );
     describe_gauge!(AGI_OPEN, "FastAGI connections being served now.");
     describe_counter!(FLAGS_RAISED, "Flags raised for the review queue, by kind.");

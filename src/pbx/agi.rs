@@ -1,24 +1,30 @@
-//! FastAGI for Asterisk: `AGI(agi://host:4573/screen,ENQUIRY,URGENT)`.
+//! FastAGI for Asterisk: `AGI(agi://host:4573/screen,ENQUIRY,URGENT,DIALED)`.
 //! Reads the `agi_*` environment, screens through the shared path, and sets
 //! `FAIRLINE_ACTION`, `FAIRLINE_TARGET`, `FAIRLINE_PROMPT`, `FAIRLINE_REASON`.
 //!
 //! AGI has no authentication, so only configured source addresses may
 //! connect. Every read is bounded in time and length: a silent, slow or
-//! garbled peer costs one task for at most the timeout, never a panic.
+//! garbled peer costs one task for at most the timeout, never a panic. A
+//! request that gets no decision (a refused source, an unreadable request,
+//! another script) is still answered: an empty `FAIRLINE_ACTION` and
+//! `FAIRLINE_REASON` saying why, since Asterisk would otherwise report
+//! `AGISTATUS=SUCCESS` with nothing set.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use percent_encoding::percent_decode_str;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 
 use crate::app::AppState;
+use crate::config::IpRange;
 use crate::decision::Decision;
-use crate::screening::{screen, Flag, ScreenRequest};
+use crate::screening::{screen, Flag, ParsedCall, ScreenRequest};
 
 /// Longest line accepted from Asterisk; real `agi_*` lines are far shorter.
 const MAX_LINE: usize = 4096;
@@ -26,6 +32,11 @@ const MAX_LINE: usize = 4096;
 const MAX_ENV_LINES: usize = 128;
 /// Connections served at once; more wait in the kernel's backlog.
 const MAX_CONNECTIONS: usize = 512;
+/// Refused connections answered at once; past that they are closed without
+/// a word, so connections from outside cannot crowd out the PBX.
+const MAX_REFUSALS: usize = 16;
+/// The one script fairline serves: `agi://host:port/screen`.
+const SCRIPT: &str = "screen";
 
 #[derive(Debug, thiserror::Error)]
 pub enum AgiError {
@@ -43,8 +54,31 @@ pub enum AgiError {
     Refused(String),
     #[error("the request is not a screening request: {0}")]
     BadRequest(String),
+    #[error("the request names the script {0:?}; fairline serves only \"screen\"")]
+    UnknownScript(String),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+/// Why a request got no decision, as `FAIRLINE_REASON` tells the dialplan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unanswered {
+    /// The source is not in `agi_allowed_sources`.
+    Refused,
+    /// The environment was unreadable or not a screening request.
+    BadRequest,
+    /// The URL named another script than `screen`.
+    UnknownScript,
+}
+
+impl Unanswered {
+    fn as_str(self) -> &'static str {
+        match self {
+            Unanswered::Refused => "refused",
+            Unanswered::BadRequest => "bad_request",
+            Unanswered::UnknownScript => "unknown_script",
+        }
+    }
 }
 
 /// Serves FastAGI on `listener` until `shutdown` turns true, then waits for
@@ -52,11 +86,12 @@ pub enum AgiError {
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
-    allowed: Arc<Vec<IpAddr>>,
+    allowed: Arc<[IpRange]>,
     timeout: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let refusals = Arc::new(Semaphore::new(MAX_REFUSALS));
     let mut connections = JoinSet::new();
     loop {
         let accepted = tokio::select! {
@@ -71,9 +106,17 @@ pub async fn serve(
                 continue;
             }
         };
-        if !allowed.contains(&peer.ip()) {
-            tracing::warn!(peer = %peer.ip(), "AGI connection from a source not in agi_allowed_sources; closed");
+        // An IPv4 PBX reaching a dual-stack listener arrives as
+        // ::ffff:a.b.c.d; `contains` compares the canonical (IPv4) form.
+        if !allowed.iter().any(|range| range.contains(peer.ip())) {
+            tracing::warn!(peer = %peer.ip().to_canonical(), "AGI connection from a source not in agi_allowed_sources; refused");
             crate::ops::metrics::agi_refused();
+            if let Ok(permit) = refusals.clone().try_acquire_owned() {
+                connections.spawn(async move {
+                    refuse(stream, timeout).await;
+                    drop(permit);
+                });
+            }
             continue;
         }
         let Some(slot) = state.limits.connections.admit(peer.ip(), "agi") else {
@@ -95,6 +138,17 @@ pub async fn serve(
     while connections.join_next().await.is_some() {}
 }
 
+/// Tells a refused peer so, once it has sent its environment (Asterisk
+/// reads commands only after that); nothing in it is used. A peer that
+/// sends no environment is not Asterisk waiting for an answer.
+async fn refuse(stream: TcpStream, timeout: Duration) {
+    let (read, mut write) = stream.into_split();
+    let mut read = BufReader::new(read);
+    if let Ok(Ok(_)) = tokio::time::timeout(timeout, read_environment(&mut read)).await {
+        let _ = tell(&mut read, &mut write, Unanswered::Refused, timeout).await;
+    }
+}
+
 async fn handle(
     stream: TcpStream,
     peer: SocketAddr,
@@ -104,13 +158,17 @@ async fn handle(
     let _ = stream.set_nodelay(true);
     let (read, mut write) = stream.into_split();
     let mut read = BufReader::new(read);
-    let env = tokio::time::timeout(timeout, read_environment(&mut read))
-        .await
-        .map_err(|_| AgiError::Timeout)??;
-    let request = screen_request(&env)?;
-    let call = request
-        .parse(state)
-        .map_err(|e| AgiError::BadRequest(e.to_string()))?;
+    let call = match request(&mut read, state, timeout).await {
+        Ok(call) => call,
+        Err((why, error)) => {
+            // A peer that went silent or away is not Asterisk waiting for
+            // an answer; anything else is told why it gets no decision.
+            if !matches!(error, AgiError::Timeout | AgiError::Truncated) {
+                let _ = tell(&mut read, &mut write, why, timeout).await;
+            }
+            return Err(error);
+        }
+    };
     tracing::debug!(%peer, call_id = %call.call_id, "AGI request");
     // A call id on record for another call (logged by `screen`) gets the
     // fail-open answer, as a storage failure does: the call is routed.
@@ -118,6 +176,50 @@ async fn handle(
         .await
         .unwrap_or_else(|_| Decision::fail_open(&state.policy.default_target));
     answer(&mut read, &mut write, &decision, timeout).await
+}
+
+/// Reads and parses the request; on failure, why (for the dialplan) and
+/// the error (for the log).
+async fn request<R: AsyncRead + Unpin>(
+    read: &mut BufReader<R>,
+    state: &AppState,
+    timeout: Duration,
+) -> Result<ParsedCall, (Unanswered, AgiError)> {
+    let bad = |error| (Unanswered::BadRequest, error);
+    let env = tokio::time::timeout(timeout, read_environment(read))
+        .await
+        .map_err(|_| bad(AgiError::Timeout))?
+        .map_err(bad)?;
+    let script = script_name(&env);
+    if script != SCRIPT {
+        return Err((
+            Unanswered::UnknownScript,
+            AgiError::UnknownScript(script.chars().take(64).collect()),
+        ));
+    }
+    screen_request(&env)
+        .map_err(bad)?
+        .parse(state)
+        .map_err(|e| bad(AgiError::BadRequest(e.to_string())))
+}
+
+/// Sets the variables for "no decision": an empty action, which the samples
+/// route (fail open), and the reason. Bounded by one `timeout` altogether;
+/// a peer that has gone gets nothing.
+async fn tell<R, W>(
+    read: &mut BufReader<R>,
+    write: &mut W,
+    why: Unanswered,
+    timeout: Duration,
+) -> Result<(), AgiError>
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let values = ["", "", "", why.as_str()];
+    tokio::time::timeout(timeout, set_variables(read, write, values, timeout))
+        .await
+        .map_err(|_| AgiError::Timeout)?
 }
 
 /// Reads `agi_name: value` lines up to the blank line that ends them.
@@ -161,7 +263,27 @@ async fn read_line<R: AsyncRead + Unpin>(
     Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
 }
 
+/// The script the dialplan asked for: `screen` in `agi://host:4573/screen`.
+/// Asterisk sends it as `agi_network_script`; the path of `agi_request`
+/// (the whole URL) is the fallback.
+fn script_name(env: &HashMap<String, String>) -> &str {
+    if let Some(script) = env.get("agi_network_script") {
+        return script.trim_start_matches('/');
+    }
+    env.get("agi_request")
+        .and_then(|url| url.split_once("://"))
+        .and_then(|(_, rest)| rest.split_once('/'))
+        .map(|(_, path)| path.split('?').next().unwrap_or(""))
+        .unwrap_or("")
+}
+
 /// What the `agi_*` environment says about the call, as a screening request.
+///
+/// The arguments (`agi_arg_1` enquiry, `agi_arg_2` urgent, `agi_arg_3`
+/// dialed) are percent-decoded: the samples encode them with `URIENCODE`
+/// so that a comma typed into an IVR cannot shift them. The dialed number
+/// is the third argument, else `agi_dnid`; never `agi_extension`, which
+/// inside a subroutine is `s` or a label rather than the number dialled.
 pub fn screen_request(env: &HashMap<String, String>) -> Result<ScreenRequest, AgiError> {
     let get = |name: &str| env.get(name).map(String::as_str).unwrap_or("");
     if get("agi_uniqueid").is_empty() {
@@ -173,17 +295,29 @@ pub fn screen_request(env: &HashMap<String, String>) -> Result<ScreenRequest, Ag
         .parse::<u16>()
         .is_ok_and(|pres| pres & 0x60 != 0);
     let caller = if hidden { "" } else { get("agi_callerid") };
-    let dialed = match get("agi_dnid") {
-        "" | "unknown" => get("agi_extension"),
-        dnid => dnid,
+    let arg = |n: u8| {
+        let raw = get(&format!("agi_arg_{n}"));
+        Some(
+            percent_decode_str(raw)
+                .decode_utf8_lossy()
+                .trim()
+                .to_owned(),
+        )
+        .filter(|v| !v.is_empty())
     };
-    let optional = |name: &str| Some(get(name).to_owned()).filter(|v| !v.is_empty());
+    let dialed = match arg(3) {
+        Some(dialed) => dialed,
+        None => match get("agi_dnid") {
+            "unknown" => String::new(),
+            dnid => dnid.to_owned(),
+        },
+    };
     Ok(ScreenRequest {
         caller: Some(caller.to_owned()),
-        dialed: dialed.to_owned(),
+        dialed,
         call_id: Some(get("agi_uniqueid").to_owned()),
-        enquiry: optional("agi_arg_1"),
-        urgent: optional("agi_arg_2").map(Flag::Text),
+        enquiry: arg(1),
+        urgent: arg(2).map(Flag::Text),
     })
 }
 
@@ -199,12 +333,34 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
-    for (name, value) in [
-        ("FAIRLINE_ACTION", d.action.as_str()),
-        ("FAIRLINE_TARGET", d.target.as_str()),
-        ("FAIRLINE_PROMPT", d.prompt.as_str()),
-        ("FAIRLINE_REASON", d.reason.as_str()),
-    ] {
+    let values = [
+        d.action.as_str(),
+        d.target.as_str(),
+        d.prompt.as_str(),
+        d.reason.as_str(),
+    ];
+    set_variables(read, write, values, timeout).await
+}
+
+/// Sets `FAIRLINE_ACTION`, `_TARGET`, `_PROMPT` and `_REASON` to `values`,
+/// then closes our side.
+async fn set_variables<R, W>(
+    read: &mut BufReader<R>,
+    write: &mut W,
+    values: [&str; 4],
+    timeout: Duration,
+) -> Result<(), AgiError>
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let names = [
+        "FAIRLINE_ACTION",
+        "FAIRLINE_TARGET",
+        "FAIRLINE_PROMPT",
+        "FAIRLINE_REASON",
+    ];
+    for (name, value) in names.into_iter().zip(values) {
         let command = format!("SET VARIABLE {name} \"{}\"\n", quote(value));
         write.write_all(command.as_bytes()).await?;
         tokio::time::timeout(timeout, expect_success(read))
@@ -271,6 +427,64 @@ mod tests {
         assert_eq!(request.call_id.as_deref(), Some("1732890000.7"));
         assert_eq!(request.enquiry.as_deref(), Some("ENQ-1"));
         assert!(matches!(request.urgent, Some(Flag::Text(ref t)) if t == "1"));
+    }
+
+    async fn request_from(text: &str) -> ScreenRequest {
+        let env = read_environment(&mut BufReader::new(text.as_bytes()))
+            .await
+            .unwrap();
+        screen_request(&env).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_dialed_number_is_the_third_argument_else_the_dnid_never_the_extension() {
+        let with_arg = env_text().replace(
+            "agi_arg_2: 1\n",
+            "agi_arg_2: 1\nagi_arg_3: %2B448001234567\n",
+        );
+        assert_eq!(request_from(&with_arg).await.dialed, "+448001234567");
+        // Inside a Gosub agi_extension is `s` (or a label); with no dnid
+        // and no argument the dialed number is unknown, not `s`.
+        let no_dnid = env_text().replace("agi_dnid: 08001234567", "agi_dnid: unknown");
+        assert_eq!(request_from(&no_dnid).await.dialed, "");
+        let in_main = no_dnid.replace("agi_extension: s", "agi_extension: 08001234567");
+        assert_eq!(request_from(&in_main).await.dialed, "");
+    }
+
+    #[tokio::test]
+    async fn ivr_values_are_percent_decoded_so_a_comma_cannot_shift_them() {
+        let text = env_text().replace("agi_arg_1: ENQ-1", "agi_arg_1: ENQ%2C7%20b");
+        let request = request_from(&text).await;
+        assert_eq!(request.enquiry.as_deref(), Some("ENQ,7 b"));
+        assert!(matches!(request.urgent, Some(Flag::Text(ref t)) if t == "1"));
+    }
+
+    #[test]
+    fn the_script_is_read_from_the_network_script_or_the_request_url() {
+        let env = |pairs: &[(&str, &str)]| -> HashMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        assert_eq!(
+            script_name(&env(&[("agi_network_script", "screen")])),
+            "screen"
+        );
+        assert_eq!(
+            script_name(&env(&[("agi_network_script", "/screen")])),
+            "screen"
+        );
+        assert_eq!(
+            script_name(&env(&[("agi_request", "agi://10.0.0.5:4573/screen?x=1")])),
+            "screen"
+        );
+        assert_eq!(
+            script_name(&env(&[("agi_request", "agi://10.0.0.5:4573/other")])),
+            "other"
+        );
+        assert_eq!(script_name(&env(&[("agi_request", "agi://10.0.0.5")])), "");
+        assert_eq!(script_name(&env(&[])), "");
     }
 
     #[tokio::test]

@@ -19,6 +19,11 @@ fn environment(caller: &str, unique_id: &str) -> String {
     )
 }
 
+/// How long a test waits for fairline's next command: generous, since the
+/// first call of a fresh server commits to disk on a machine shared with
+/// other tests; a hang still fails.
+const REPLY_WITHIN: Duration = Duration::from_secs(20);
+
 /// Plays Asterisk: sends the environment, answers every command with
 /// `200 result=1`, and returns the commands fairline sent.
 async fn agi_call(addr: &str, env: &str) -> Vec<String> {
@@ -27,7 +32,7 @@ async fn agi_call(addr: &str, env: &str) -> Vec<String> {
     write.write_all(env.as_bytes()).await.unwrap();
     let mut lines = BufReader::new(read).lines();
     let mut commands = Vec::new();
-    while let Some(line) = tokio::time::timeout(Duration::from_secs(5), lines.next_line())
+    while let Some(line) = tokio::time::timeout(REPLY_WITHIN, lines.next_line())
         .await
         .unwrap()
         .unwrap()
@@ -85,14 +90,22 @@ async fn an_agi_caller_with_prohibited_presentation_is_withheld() {
     );
 }
 
-/// Reads until the server closes the connection; returns how long it took.
-async fn time_until_closed(stream: &mut TcpStream) -> Duration {
+/// Reads until the server closes the connection; returns how long it took
+/// and what the server sent.
+async fn until_closed(stream: &mut TcpStream) -> (Duration, String) {
     let started = Instant::now();
     let mut sink = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut sink))
         .await
         .expect("server kept the connection open");
-    started.elapsed()
+    (
+        started.elapsed(),
+        String::from_utf8_lossy(&sink).into_owned(),
+    )
+}
+
+async fn time_until_closed(stream: &mut TcpStream) -> Duration {
+    until_closed(stream).await.0
 }
 
 #[tokio::test]
@@ -101,14 +114,19 @@ async fn silent_half_sent_and_oversized_requests_are_closed_and_change_nothing()
     let ann = app.person("Ann", "07700 900123").await;
     let addr = app.agi.clone().unwrap();
 
+    // Neither is Asterisk waiting for an answer: closed without a word.
     let mut silent = TcpStream::connect(&addr).await.unwrap();
-    assert!(time_until_closed(&mut silent).await < Duration::from_secs(3));
+    let (took, sent) = until_closed(&mut silent).await;
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    assert_eq!(sent, "");
 
     let mut half = TcpStream::connect(&addr).await.unwrap();
     half.write_all(b"agi_network: yes\nagi_uniqueid: 1.1\nagi_callerid: 0770090")
         .await
         .unwrap();
-    assert!(time_until_closed(&mut half).await < Duration::from_secs(3));
+    let (took, sent) = until_closed(&mut half).await;
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    assert_eq!(sent, "");
 
     let mut huge = TcpStream::connect(&addr).await.unwrap();
     let line = format!("agi_callerid: {}\n", "7".repeat(100_000));
@@ -128,26 +146,210 @@ async fn silent_half_sent_and_oversized_requests_are_closed_and_change_nothing()
     assert_eq!(commands.len(), 4);
 }
 
+/// The four variables fairline sets when it has no decision: an empty
+/// action (which the samples route) and the reason.
+fn unanswered(reason: &str) -> Vec<String> {
+    vec![
+        "SET VARIABLE FAIRLINE_ACTION \"\"".to_owned(),
+        "SET VARIABLE FAIRLINE_TARGET \"\"".to_owned(),
+        "SET VARIABLE FAIRLINE_PROMPT \"\"".to_owned(),
+        format!("SET VARIABLE FAIRLINE_REASON \"{reason}\""),
+    ]
+}
+
+/// The port of a logged listening address such as `[::]:41234`.
+fn port(addr: &str) -> u16 {
+    addr.rsplit(':').next().unwrap().parse().unwrap()
+}
+
+/// Plays Asterisk from a chosen local address (`127.0.0.2`, say).
+async fn agi_call_from(local: &str, port: u16, env: &str) -> Vec<String> {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{local}:0").parse().unwrap()).unwrap();
+    let stream = socket
+        .connect(format!("127.0.0.1:{port}").parse().unwrap())
+        .await
+        .unwrap();
+    let (read, mut write) = stream.into_split();
+    write.write_all(env.as_bytes()).await.unwrap();
+    let mut lines = BufReader::new(read).lines();
+    let mut commands = Vec::new();
+    while let Some(line) = tokio::time::timeout(REPLY_WITHIN, lines.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+    {
+        commands.push(line);
+        let _ = write.write_all(b"200 result=1\n").await;
+    }
+    commands
+}
+
 #[tokio::test]
-async fn agi_connections_from_other_addresses_are_refused() {
+async fn a_refused_source_is_told_so_with_an_empty_action_and_nothing_is_recorded() {
     let app = spawn_app_with(&[
         ("FAIRLINE_AGI_LISTEN", "127.0.0.1:0"),
         ("FAIRLINE_AGI_ALLOWED_SOURCES", "[\"192.0.2.1\"]"),
     ])
     .await;
-    let mut stream = TcpStream::connect(app.agi.as_ref().unwrap()).await.unwrap();
-    let _ = stream
-        .write_all(environment("07700900123", "1732890000.45").as_bytes())
-        .await;
-    let mut reply = Vec::new();
-    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut reply))
-        .await
-        .expect("closed");
-    assert!(
-        reply.is_empty(),
-        "got {:?}",
-        String::from_utf8_lossy(&reply)
+    let ann = app.blocked_person("Ann", "07700 900123").await;
+    // Asterisk would otherwise report AGISTATUS=SUCCESS with nothing set.
+    let commands = agi_call(
+        app.agi.as_ref().unwrap(),
+        &environment("07700900123", "1732890000.45"),
+    )
+    .await;
+    assert_eq!(commands, unanswered("refused"));
+    assert!(app.history(ann).await.is_empty());
+}
+
+#[tokio::test]
+async fn an_ipv4_pbx_reaching_a_dual_stack_listener_is_served() {
+    // 127.0.0.1 arrives as ::ffff:127.0.0.1 on a [::] listener; the
+    // default agi_allowed_sources (127.0.0.1, ::1) must still match it.
+    let app = spawn_app_with(&[("FAIRLINE_AGI_LISTEN", "[::]:0")]).await;
+    let agi = app.agi.clone().unwrap();
+    assert!(agi.starts_with("[::]:"), "{agi}");
+    let ann = app.blocked_person("Ann", "07700 900123").await;
+    let commands = agi_call_from(
+        "127.0.0.1",
+        port(&agi),
+        &environment("07700900123", "1732890000.46"),
+    )
+    .await;
+    assert_eq!(
+        commands.last().map(String::as_str),
+        Some("SET VARIABLE FAIRLINE_REASON \"block_measure\"")
+    );
+    assert_eq!(app.history(ann).await.len(), 1);
+}
+
+#[tokio::test]
+async fn agi_allowed_sources_take_cidr_ranges_and_plain_addresses() {
+    let app = spawn_app_with(&[
+        ("FAIRLINE_AGI_LISTEN", "[::]:0"),
+        (
+            "FAIRLINE_AGI_ALLOWED_SOURCES",
+            r#"["127.0.0.0/30", "127.0.0.9"]"#,
+        ),
+    ])
+    .await;
+    let agi = port(app.agi.as_ref().unwrap());
+    let env = |id: &str| environment("07700900123", id);
+    for (local, id) in [("127.0.0.2", "cidr.1"), ("127.0.0.9", "plain.1")] {
+        let commands = agi_call_from(local, agi, &env(id)).await;
+        assert_eq!(
+            commands.last().map(String::as_str),
+            Some("SET VARIABLE FAIRLINE_REASON \"default\""),
+            "from {local}"
+        );
+    }
+    let commands = agi_call_from("127.0.0.5", agi, &env("outside.1")).await;
+    assert_eq!(commands, unanswered("refused"));
+}
+
+#[tokio::test]
+async fn an_unreadable_request_is_answered_bad_request_with_an_empty_action() {
+    let app = agi_app().await;
+    let addr = app.agi.clone().unwrap();
+    let no_id = environment("07700900123", "").replace("agi_uniqueid: \n", "");
+    assert_eq!(agi_call(&addr, &no_id).await, unanswered("bad_request"));
+    let not_a_number = environment("not-a-number", "1732890000.47");
+    assert_eq!(
+        agi_call(&addr, &not_a_number).await,
+        unanswered("bad_request")
     );
     let (_, found) = app.get("/v1/people?q=a", "supervisor").await;
     assert!(found["people"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn only_the_screen_script_is_screened() {
+    let app = agi_app().await;
+    let ann = app.person("Ann", "07700 900123").await;
+    let other = environment("07700900123", "1732890000.48")
+        .replace("agi_network_script: screen", "agi_network_script: outcome")
+        .replace("agi://127.0.0.1/screen", "agi://127.0.0.1/outcome");
+    assert_eq!(
+        agi_call(app.agi.as_ref().unwrap(), &other).await,
+        unanswered("unknown_script")
+    );
+    assert!(app.history(ann).await.is_empty());
+}
+
+#[tokio::test]
+async fn the_dialed_number_comes_from_the_dnid_or_an_argument_never_the_extension() {
+    let app = spawn_app_with(&[
+        ("FAIRLINE_AGI_LISTEN", "127.0.0.1:0"),
+        ("FAIRLINE_SCREEN_NUMBERS", r#"["0800 123 4567"]"#),
+    ])
+    .await;
+    let addr = app.agi.clone().unwrap();
+    let ann = app.blocked_person("Ann", "07700 900123").await;
+    let reason = |commands: Vec<String>| commands.last().cloned().unwrap_or_default();
+
+    // Inside a Gosub the extension is `s`; in the trunk's context it is the
+    // number. Neither is read: without a dnid or an argument the dialed
+    // number is unknown, so not the helpline's.
+    let no_dnid = environment("07700900123", "1732890000.49")
+        .replace("agi_dnid: 08001234567", "agi_dnid: unknown");
+    assert_eq!(
+        reason(agi_call(&addr, &no_dnid).await),
+        "SET VARIABLE FAIRLINE_REASON \"not_screened\""
+    );
+    assert!(app.history(ann).await.is_empty(), "not recorded");
+
+    let by_argument = no_dnid
+        .replace("1732890000.49", "1732890000.50")
+        .replace("agi_extension: 08001234567", "agi_extension: s")
+        .replace(
+            "agi_enhanced",
+            "agi_arg_1: \nagi_arg_2: \nagi_arg_3: %2B448001234567\nagi_enhanced",
+        );
+    assert_eq!(
+        reason(agi_call(&addr, &by_argument).await),
+        "SET VARIABLE FAIRLINE_REASON \"block_measure\""
+    );
+    let by_dnid = environment("07700900123", "1732890000.51");
+    assert_eq!(
+        reason(agi_call(&addr, &by_dnid).await),
+        "SET VARIABLE FAIRLINE_REASON \"block_measure\""
+    );
+    let (_, export) = app.get(&format!("/v1/people/{ann}/export"), "admin").await;
+    let dialed: Vec<&str> = export["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["dialed"].as_str().unwrap())
+        .collect();
+    assert_eq!(dialed, ["+448001234567", "08001234567"]);
+}
+
+#[tokio::test]
+async fn ivr_values_sent_percent_encoded_are_read_whole() {
+    let app = agi_app().await;
+    let ann = app.person("Ann", "07700 900123").await;
+    let enquiry = app.enquiry(ann, "ENQ,7", "tribunal date").await;
+    let (status, body) = app
+        .patch(
+            &format!("/v1/enquiries/{}", enquiry["id"]),
+            "supervisor",
+            serde_json::json!({"status": "closed"}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    app.measure(ann, serde_json::json!({"kind": "new_issues_only"}))
+        .await;
+    // URIENCODE(ENQ,7) is ENQ%2C7: unencoded, the comma would have made
+    // "7" the urgent argument.
+    let env = environment("07700900123", "1732890000.52").replace(
+        "agi_enhanced",
+        "agi_arg_1: ENQ%2C7\nagi_arg_2: \nagi_enhanced",
+    );
+    let commands = agi_call(app.agi.as_ref().unwrap(), &env).await;
+    assert_eq!(
+        commands.last().map(String::as_str),
+        Some("SET VARIABLE FAIRLINE_REASON \"closed_enquiry\"")
+    );
+    assert_eq!(app.history(ann).await[0]["enquiry_id"], enquiry["id"]);
 }

@@ -292,7 +292,11 @@ async fn an_unknown_caller_is_routed_to_the_helpline() {
 
 #[tokio::test]
 async fn the_context_is_the_one_being_hunted() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(&[(
+        "FAIRLINE_FREESWITCH_CONTEXTS",
+        r#"["helpline-inbound", "legacy"]"#,
+    )])
+    .await;
     let lookup = Lookup::sip("uuid-ctx-1", ANN, DID)
         .set("Hunt-Context", "helpline-inbound")
         .set("Caller-Context", "helpline-inbound");
@@ -541,17 +545,16 @@ async fn a_look_up_fairline_cannot_screen_is_not_found_and_records_nothing() {
 
 #[tokio::test]
 async fn everything_in_the_answer_is_escaped_for_xml() {
+    // Targets and prompts are PBX-safe names (tests/api/hostile_pbx.rs);
+    // the call id and the destination come from the PBX and may hold any
+    // of the characters XML reserves.
     let app = spawn_app().await;
     let nasty = r#"a<b&"c'>"#;
-    let ann = app.person("Ann", "07700 900123").await;
-    app.measure(
-        ann,
-        json!({"kind": "single_point_of_contact", "advisor": "Alex", "target": nasty}),
-    )
-    .await;
+    let call_id = format!("uuid-{nasty}");
+    let destination = format!("0800{nasty}");
     let (status, body) = post(
         &app,
-        &Lookup::sip("uuid-esc-1", ANN, DID),
+        &Lookup::sip(&call_id, ANN, &destination),
         Some(&app.keys["pbx"]),
     )
     .await;
@@ -559,29 +562,12 @@ async fn everything_in_the_answer_is_escaped_for_xml() {
     assert!(!body.contains(nasty), "raw text in the XML: {body}");
     assert_eq!(
         read_answer(&body),
-        dialplan(actions(
-            ["route", nasty, "", "single_point_of_contact"],
-            "uuid-esc-1",
-            &[("transfer", &format!("{nasty} XML public"))]
-        ))
+        Answer::Dialplan {
+            context: "public".into(),
+            expression: format!("^0800{nasty}$"),
+            actions: actions(["route", "helpline", "", "default"], &call_id, ROUTE),
+        }
     );
-
-    let bo = app.person("Bo", "07700 900456").await;
-    app.measure(
-        bo,
-        json!({
-            "kind": "frequency_limit", "max_contacts": 1, "per": "day",
-            "on_breach": {"action": "announce", "prompt": nasty},
-        }),
-    )
-    .await;
-    ask(&app, &Lookup::sip("uuid-esc-2", "07700900456", DID)).await;
-    let Answer::Dialplan { actions: got, .. } =
-        ask(&app, &Lookup::sip("uuid-esc-3", "07700900456", DID)).await
-    else {
-        panic!("not a dialplan");
-    };
-    assert!(got.contains(&("playback".into(), nasty.into())), "{got:?}");
 }
 
 #[tokio::test]
@@ -659,4 +645,157 @@ async fn only_a_pbx_or_admin_key_may_ask() {
     let (status, body) = post(&app, &lookup, Some(&app.keys["admin"])).await;
     assert_eq!(status, StatusCode::OK);
     assert!(matches!(read_answer(&body), Answer::Dialplan { .. }));
+}
+
+#[tokio::test]
+async fn a_look_up_in_a_context_that_is_not_the_helplines_is_left_to_freeswitch() {
+    // freeswitch_contexts is ["public"] unless set: an internal extension
+    // calling another (context "default", caller id "1001", which is no
+    // phone number) is FreeSWITCH's own business, not a warning.
+    let app = spawn_app().await;
+    let ann = app.person("Ann", "07700 900123").await;
+    let internal = Lookup::sip("uuid-int-1", "1001", "2001")
+        .set("Hunt-Context", "default")
+        .set("Caller-Context", "default");
+    assert_eq!(ask(&app, &internal).await, Answer::NotFound);
+    let from_ann = Lookup::sip("uuid-int-2", ANN, DID)
+        .set("Hunt-Context", "features")
+        .set("Caller-Context", "features");
+    assert_eq!(ask(&app, &from_ann).await, Answer::NotFound);
+    assert!(app.history(ann).await.is_empty(), "nothing recorded");
+    // The helpline's context is screened as before.
+    assert!(matches!(
+        ask(&app, &Lookup::sip("uuid-int-3", ANN, DID)).await,
+        Answer::Dialplan { .. }
+    ));
+    assert_eq!(app.history(ann).await.len(), 1);
+
+    // An empty list screens every context, as before the setting.
+    let every = spawn_app_with(&[("FAIRLINE_FREESWITCH_CONTEXTS", "[]")]).await;
+    let other = Lookup::sip("uuid-int-4", ANN, DID)
+        .set("Hunt-Context", "features")
+        .set("Caller-Context", "features");
+    assert!(matches!(ask(&every, &other).await, Answer::Dialplan { .. }));
+}
+
+#[tokio::test]
+async fn a_look_up_for_a_number_that_is_not_the_helplines_is_left_to_freeswitch() {
+    let app = spawn_app_with(&[("FAIRLINE_SCREEN_NUMBERS", r#"["0800 123 4567"]"#)]).await;
+    let ann = app.blocked_person("Ann", "07700 900123").await;
+    // A complaints line, an internal extension, a feature code: a blocked
+    // person can reach them all.
+    for (uuid, destination) in [
+        ("uuid-num-1", "+448009999999"),
+        ("uuid-num-2", "2001"),
+        ("uuid-num-3", "*97"),
+    ] {
+        let lookup = Lookup::sip(uuid, ANN, destination);
+        assert_eq!(ask(&app, &lookup).await, Answer::NotFound, "{destination}");
+    }
+    assert!(app.history(ann).await.is_empty(), "nothing recorded");
+    // The helpline's number, as the trunk writes it, is screened.
+    let Answer::Dialplan { actions: got, .. } =
+        ask(&app, &Lookup::sip("uuid-num-4", ANN, DID)).await
+    else {
+        panic!("not a dialplan");
+    };
+    assert_eq!(
+        got.last().unwrap(),
+        &("hangup".into(), "CALL_REJECTED".into())
+    );
+    assert_eq!(app.history(ann).await.len(), 1);
+}
+
+/// A sample file from docker/freeswitch/.
+fn freeswitch_sample(path: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docker/freeswitch")
+        .join(path);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"))
+}
+
+/// The applications (and their data) of the extension matching `expression`.
+fn extension_actions(doc: &roxmltree::Document, expression: &str) -> Vec<(String, String)> {
+    let condition = doc
+        .descendants()
+        .find(|n| n.has_tag_name("condition") && n.attribute("expression") == Some(expression))
+        .unwrap_or_else(|| panic!("no extension for {expression}"));
+    elements(condition)
+        .into_iter()
+        .map(|a| {
+            (
+                a.attribute("application").unwrap_or("").to_owned(),
+                a.attribute("data").unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_freeswitch_samples_hold_what_the_readme_says_they_need() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+
+    // xml_curl.conf.xml: dialplan look-ups only, to fairline, as a form with
+    // the key as the Basic password, with a timeout; mod_xml_curl loaded.
+    let text = freeswitch_sample("xml_curl.conf.xml");
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let param = |name: &str| {
+        doc.descendants()
+            .find(|n| n.has_tag_name("param") && n.attribute("name") == Some(name))
+    };
+    let url = param("gateway-url").unwrap();
+    assert!(url.attribute("value").unwrap().ends_with(PATH));
+    assert_eq!(url.attribute("bindings"), Some("dialplan"));
+    assert_eq!(
+        param("auth-scheme").unwrap().attribute("value"),
+        Some("basic")
+    );
+    assert!(param("gateway-credentials").is_some());
+    assert!(param("method").is_none(), "a method other than POST's form");
+    let timeout: u32 = param("timeout")
+        .unwrap()
+        .attribute("value")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=5).contains(&timeout), "{timeout}");
+    assert!(text.contains(r#"<load module="mod_xml_curl"/>"#));
+    assert!(readme.contains(r#"<load module="mod_xml_curl"/>"#));
+
+    // public.xml: the default context, and an extension for each default
+    // target: the helpline's queue, the voicemail box a divert leaves a
+    // message in, and the advisors' extensions.
+    let text = freeswitch_sample("dialplan/public.xml");
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let contexts: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("context"))
+        .filter_map(|n| n.attribute("name"))
+        .collect();
+    assert_eq!(contexts, ["public"], "freeswitch_contexts' default");
+    let helpline = extension_actions(&doc, "^helpline$");
+    assert!(
+        helpline.contains(&("callcenter".into(), "helpline@default".into())),
+        "{helpline:?}"
+    );
+    assert!(readme.contains("`helpline@default`"));
+    let voicemail = extension_actions(&doc, "^voicemail$");
+    // The same box fairline's divert answer runs (see the divert test).
+    assert!(
+        voicemail.contains(&(
+            "voicemail".into(),
+            "default ${domain_name} voicemail".into()
+        )),
+        "{voicemail:?}"
+    );
+    assert!(readme.contains("`voicemail default ${domain_name} voicemail`"));
+    let advisor = extension_actions(&doc, r"^(2\d{3})$");
+    assert!(
+        advisor.contains(&("bridge".into(), "user/$1@${domain_name}".into())),
+        "{advisor:?}"
+    );
+    assert!(readme.contains("`user/2xxx@${domain_name}`"));
+    assert!(readme.contains("`sound_prefix`"));
 }

@@ -10,6 +10,7 @@ mod helpers;
 mod hostile_connections;
 mod hostile_input;
 mod hostile_keys;
+mod hostile_pbx;
 mod hostile_records;
 mod limits;
 mod ops;

@@ -105,7 +105,7 @@ async fn the_form_answer_is_one_percent_encoded_line_for_asterisk() {
     let ann = app.person("Ann", "07700 900123").await;
     app.measure(
         ann,
-        json!({"kind": "single_point_of_contact", "advisor": "Alex", "target": "Alex Smith/2001"}),
+        json!({"kind": "single_point_of_contact", "advisor": "Alex", "target": "Alex.Smith+2001@desk"}),
     )
     .await;
     let resp = app
@@ -126,7 +126,7 @@ async fn the_form_answer_is_one_percent_encoded_line_for_asterisk() {
     let line = resp.text().await.unwrap();
     assert_eq!(
         line,
-        "action=route&target=Alex%20Smith%2F2001&prompt=&reason=single_point_of_contact&call_id=f-1&rules=single_point_of_contact"
+        "action=route&target=Alex.Smith%2B2001%40desk&prompt=&reason=single_point_of_contact&call_id=f-1&rules=single_point_of_contact"
     );
     let via_param = app
         .client

@@ -28,14 +28,29 @@ impl Fairline {
     /// Starts `fairline serve` with HTTP and FastAGI on free ports and waits
     /// for the lines that say where they listen (no sleeping).
     pub fn start() -> Fairline {
+        Fairline::start_with(&[])
+    }
+
+    /// `start` with settings of the test's own in the environment; an
+    /// `FAIRLINE_AGI_LISTEN` there replaces the loopback one.
+    pub fn start_with(envs: &[(&str, &str)]) -> Fairline {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("fairline.db");
         let pbx_key = create_key(&db, "pbx", "asterisk");
         let supervisor_key = create_key(&db, "supervisor", "sam");
-        let (child, base, agi) = spawn_server(&db, &[("FAIRLINE_AGI_LISTEN", "127.0.0.1:0")]);
+        let mut all = vec![("FAIRLINE_AGI_LISTEN", "127.0.0.1:0")];
+        all.retain(|(k, _)| !envs.iter().any(|(e, _)| e == k));
+        all.extend_from_slice(envs);
+        let (child, base, agi) = spawn_server(&db, &all);
+        let agi = agi.expect("FastAGI was turned on");
+        // A dual-stack listener ([::]:PORT) is reached over IPv4 loopback.
+        let agi = match agi.strip_prefix("[::]:") {
+            Some(port) => format!("127.0.0.1:{port}"),
+            None => agi,
+        };
         Fairline {
             base,
-            agi: agi.expect("FastAGI was turned on"),
+            agi,
             pbx_key,
             supervisor_key,
             client: reqwest::Client::new(),
@@ -67,9 +82,13 @@ impl Fairline {
     }
 
     async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::POST, path, body).await
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> (StatusCode, Value) {
         let resp = self
             .client
-            .post(format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.base))
             .bearer_auth(&self.supervisor_key)
             .json(&body)
             .send()
@@ -121,6 +140,40 @@ impl Fairline {
         )
         .await;
         self.measure(id, json!({"kind": "block"})).await;
+        id
+    }
+
+    /// A person whose calls go to `target` (a single point of contact).
+    pub async fn single_point_of_contact(&self, phone: &str, target: &str) -> i64 {
+        let id = self.person(&format!("caller {phone}"), phone).await;
+        self.measure(
+            id,
+            json!({"kind": "single_point_of_contact", "advisor": "Alex", "target": target}),
+        )
+        .await;
+        id
+    }
+
+    /// A person who agreed to call only about new issues, with a closed
+    /// enquiry `reference`: naming it diverts the call.
+    pub async fn new_issues_only_caller(&self, phone: &str, reference: &str) -> i64 {
+        let id = self.person(&format!("caller {phone}"), phone).await;
+        let (status, enquiry) = self
+            .post(
+                &format!("/v1/people/{id}/enquiries"),
+                json!({"reference": reference, "topic": "tribunal date"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{enquiry}");
+        let (status, closed) = self
+            .send(
+                reqwest::Method::PATCH,
+                &format!("/v1/enquiries/{}", enquiry["id"]),
+                json!({"status": "closed"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{closed}");
+        self.measure(id, json!({"kind": "new_issues_only"})).await;
         id
     }
 

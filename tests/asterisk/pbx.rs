@@ -88,6 +88,21 @@ fn substitute(name: &str, mut text: String, pairs: &[(&str, String)]) -> String 
     text
 }
 
+/// The `i` extension of the sample's fairline-targets.conf with its `same`
+/// lines: what a PBX does with a target its dialplan lacks.
+fn sample_invalid_extension() -> String {
+    let text = sample("fairline-targets.conf");
+    let mut lines = text.lines().skip_while(|l| !l.starts_with("exten => i,"));
+    let first = lines
+        .next()
+        .expect("docker/asterisk/fairline-targets.conf has no `i` extension");
+    let rest = lines.take_while(|l| l.trim_start().starts_with("same =>"));
+    std::iter::once(first)
+        .chain(rest)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// One line of the results file: `event=reached caller=... target=...`.
 #[derive(Debug, Clone)]
 pub struct Record(HashMap<String, String>);
@@ -210,10 +225,15 @@ impl Asterisk {
         let targets = Path::new(MANIFEST_DIR).join("tests/asterisk/fairline-targets.conf");
         fs::write(
             etc.join("fairline-targets.conf"),
-            fs::read_to_string(targets)
-                .unwrap()
-                .replace("@RESULTS@", &results)
-                .replace("@DIALED@", DIALED),
+            substitute(
+                "tests/asterisk/fairline-targets.conf",
+                fs::read_to_string(targets).unwrap(),
+                &[
+                    ("@RESULTS@", results.clone()),
+                    ("@DIALED@", DIALED.to_owned()),
+                    ("@SAMPLE_INVALID@", sample_invalid_extension()),
+                ],
+            ),
         )
         .unwrap();
 
@@ -312,6 +332,22 @@ impl Asterisk {
         self.cli(&format!(
             "channel originate Local/{caller}@fairline-test-caller/n extension listen@fairline-test-caller"
         ));
+    }
+
+    /// Places a call as `originate` does, after the test IVR took the
+    /// enquiry reference "ENQ,7" (see fairline-targets.conf); waits for it
+    /// to end and returns its hangup record.
+    pub async fn call_after_ivr(&self, caller: &str) -> Record {
+        let before = self.hangups(caller).len();
+        self.cli(&format!(
+            "channel originate Local/ivr{caller}@fairline-test-caller/n extension listen@fairline-test-caller"
+        ));
+        self.wait_for_hangup(caller, before + 1).await
+    }
+
+    /// Asterisk's log (messages.log) so far.
+    pub fn log(&self) -> String {
+        fs::read_to_string(self.dir.path().join("log/messages.log")).unwrap_or_default()
     }
 
     /// Places a call and waits for it to end; returns its hangup record.

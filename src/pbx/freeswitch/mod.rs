@@ -93,18 +93,29 @@ async fn lookup(state: &AppState, recorded_by: &str, body: &[u8]) -> Result<Stri
     if get("section") != Some("dialplan") {
         return Err(Fallback::Pass("not a dialplan look-up"));
     }
-    let call_id = CallId::parse(get("Unique-ID").unwrap_or(""))
-        .map_err(|m| Fallback::Bad(format!("Unique-ID {m}")))?;
+    // mod_xml_curl asks for every look-up in every context: internal
+    // extensions, other lines. Only the helpline's contexts and numbers are
+    // screened; the rest is FreeSWITCH's own, quietly, before anything
+    // about the call (an internal caller id, say) is read.
     // Hunt-Context is the context being routed in this look-up (added by
     // mod_dialplan_xml); older versions send only the channel's context.
     let context = get("Hunt-Context")
         .or_else(|| get("Caller-Context"))
         .ok_or_else(|| Fallback::Bad("Hunt-Context is required".into()))?;
+    let contexts = &state.settings.freeswitch_contexts;
+    if !contexts.is_empty() && !contexts.iter().any(|c| c.as_str() == context) {
+        return Err(Fallback::Pass("not one of freeswitch_contexts"));
+    }
     if !is_token(context) {
         return Err(Fallback::Bad(format!("unusable context {context:?}")));
     }
     let destination = get("Caller-Destination-Number")
         .ok_or_else(|| Fallback::Bad("Caller-Destination-Number is required".into()))?;
+    if !state.screened.covers(destination, state.region) {
+        return Err(Fallback::Pass("not one of screen_numbers"));
+    }
+    let call_id = CallId::parse(get("Unique-ID").unwrap_or(""))
+        .map_err(|m| Fallback::Bad(format!("Unique-ID {m}")))?;
     if !is_plain(destination) {
         // The value is not logged: it is a phone number.
         return Err(Fallback::Bad(
@@ -168,7 +179,7 @@ async fn lookup(state: &AppState, recorded_by: &str, body: &[u8]) -> Result<Stri
         enquiry: get("variable_fairline_enquiry").map(str::to_owned),
         urgent: get("variable_fairline_urgent").map(|v| Flag::Text(v.to_owned())),
     }
-    .parse(state)
+    .parse_screened(state, true)
     .map_err(|e| Fallback::Bad(e.to_string()))?;
     // A call id on record for another call is logged by `screen`; the
     // static dialplan takes the call, as for any look-up not screened.
