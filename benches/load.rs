@@ -18,8 +18,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use fairline::auth::hash_key;
 use fairline::domain::Role;
+use fairline::keys::hash_key;
 use fairline::store;
 use rusqlite::params;
 
@@ -108,7 +108,7 @@ fn seed(db: &Path, o: &Options) -> anyhow::Result<String> {
             rule.execute(params![format!("+4487{r:03}"), stamp])?;
         }
     }
-    let key = fairline::auth::new_key();
+    let key = fairline::keys::new_key();
     store::keys::insert_key(&tx, "bench", Role::Pbx, &hash_key(&key), &stamp)?;
     tx.commit()?;
     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
@@ -265,7 +265,7 @@ fn main() -> anyhow::Result<()> {
     let db = kept.clone().unwrap_or_else(|| dir.path().join("load.db"));
     let t = Instant::now();
     let key = if db.exists() && kept.is_some() {
-        let key = fairline::auth::new_key();
+        let key = fairline::keys::new_key();
         let conn = store::open_connection(&db)?;
         let name = format!("bench-{}", Utc::now().timestamp_millis());
         let stamp = store::timestamp(Utc::now());

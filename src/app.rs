@@ -1,39 +1,18 @@
-//! The application: shared state, the router, and serving until a
-//! shutdown future resolves, then committing every pending write.
+//! The application: builds the state, mounts every face's router in one
+//! place, and serves until a shutdown future resolves, then commits every
+//! pending write.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
 
-use crate::auth::KeyCache;
 use crate::config::Settings;
-use crate::decision::Policy;
-use crate::domain::{Region, ScreenedNumbers};
+use crate::keys::KeyCache;
+use crate::state::AppState;
 use crate::store::Store;
-
-/// What every handler can reach. Cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    pub settings: Arc<Settings>,
-    pub region: Region,
-    /// `screen_numbers`, parsed: which calls are the helpline's.
-    pub screened: Arc<ScreenedNumbers>,
-    pub policy: Arc<Policy>,
-    pub store: Store,
-    pub keys: Arc<KeyCache>,
-    pub limits: Arc<crate::limits::Limits>,
-}
-
-impl AppState {
-    /// The one place the service reads the clock; the decision is handed it.
-    pub fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
 
 /// A bound, ready-to-serve fairline.
 pub struct Application {
@@ -65,7 +44,7 @@ impl Application {
             Some(addr) => Some(bind("metrics_listen", addr).await?),
             None => None,
         };
-        crate::ops::metrics::install();
+        crate::metrics::install();
         let limits = Arc::new(crate::limits::Limits::new(&settings, descriptors));
         let state = AppState {
             policy: Arc::new(settings.policy()),
@@ -134,13 +113,13 @@ impl Application {
             crate::http::serve::serve(listener, router, connections, header_timeout, stopping)
         };
         let metrics = metrics.map(|listener| {
-            let router = crate::ops::metrics::router().with_state(state.clone());
+            let router = crate::ops::metrics_page::router().with_state(state.clone());
             tokio::spawn(serve(listener, router))
         });
         tokio::spawn(tidy_limits(state.limits.clone(), stopping.clone()));
         // Awaited before the writer is joined: it holds a handle to it.
         let retention = tokio::spawn(crate::retention::run_daily(state.clone(), stopping.clone()));
-        serve(listener, crate::http::router(state)).await;
+        serve(listener, router(state)).await;
         if let Some(agi) = agi {
             agi.await?;
         }
@@ -183,4 +162,14 @@ async fn tidy_limits(
             _ = stopping.wait_for(|stop| *stop) => return,
         }
     }
+}
+
+/// Every face's routes, mounted in this one place: the API, the PBX
+/// adapters and operations.
+fn router(state: AppState) -> axum::Router {
+    let routes = axum::Router::new()
+        .merge(crate::http::router())
+        .merge(crate::pbx::router())
+        .merge(crate::ops::router(&state.settings));
+    crate::http::finish(routes, state)
 }

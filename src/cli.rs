@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::app::Application;
-use crate::auth::{hash_key, new_key};
 use crate::config::{LogFormat, Settings};
 use crate::domain::Role;
+use crate::keys::{hash_key, new_key};
 use crate::store::{self, audit, keys, timestamp};
 
 #[derive(Debug, Parser)]

@@ -6,42 +6,52 @@
 //!
 //! # Layout
 //!
-//! Arrows point down and inwards: `http` calls `screening` and `store`;
-//! `decision` depends on `domain` only; nothing depends on `http`.
+//! Arrows point down and inwards: `app` mounts the faces (`http`, `pbx`,
+//! `ops`), which call `screening` and `store`; `decision` depends on
+//! `domain` only; `state`, `keys` and `metrics` are leaves every face may
+//! import, so nothing imports `app` and no imports run in a circle. The one
+//! arrow into `http` is FreeSWITCH's adapter, itself an HTTP handler, which
+//! takes its key through `http::auth` like every other request.
 //!
 //! - [`domain`]: the vocabulary as types that parse (phone numbers, measures,
-//!   number rules, call ids).
+//!   number rules, call ids, flag kinds).
 //! - [`decision`]: `decide()`, a pure function from the call, what is on
-//!   record and a handed-in clock to route / announce / divert / block.
+//!   record and a handed-in clock to route / announce / divert / block, and
+//!   the `Rule`s it names.
 //! - [`store`]: SQLite: migrations, the group-committing writer, its
 //!   checkpointer, the reader pool, the screening cache of rules and
-//!   callers, and queries named for their purpose.
-//! - [`screening`]: the per-call path every PBX adapter shares: load, decide,
-//!   record, answer; fails open.
+//!   callers, typed columns, and queries named for their purpose.
+//! - [`screening`]: the per-call path every PBX adapter shares: gather,
+//!   decide, record, answer; fails open.
 //! - [`http`]: one router per area (screening, people, enquiries, measures,
 //!   number rules, contacts, audit, flags: the review queue, privacy:
-//!   subject access and erasure).
+//!   subject access and erasure), `auth` (the extractor that demands a
+//!   role) and `serve` (the accept loop with its connection caps).
 //! - [`pbx`]: adapters for the PBXs' own protocols: FastAGI for Asterisk,
 //!   mod_xml_curl for FreeSWITCH.
 //! - [`retention`]: the daily purge of old contacts and ended measures, and
 //!   `fairline purge` (the deleting itself is `store::retention`).
-//! - [`ops`]: liveness, readiness and Prometheus metrics (whose recording
-//!   functions the store, screening and FastAGI call).
-//! - [`auth`]: API keys, roles and the extractor that demands them;
-//!   [`limits`]: rate limits, sign-in lockout and the screening flood guard.
-//! - [`config`]: layered settings; [`app`]: state, router, serving;
-//!   [`error`]: the API's one error type; [`cli`]: the command line.
+//! - [`ops`]: liveness, readiness and the `/metrics` page; [`metrics`]: the
+//!   recording functions the store, screening and FastAGI call.
+//! - [`state`]: what every handler can reach; [`keys`]: API keys and their
+//!   cache; [`limits`]: rate limits, sign-in lockout, connection caps and
+//!   the screening flood guard.
+//! - [`config`]: layered settings; [`app`]: builds the state, mounts the
+//!   routers and serves; [`error`]: the API's one error type; [`cli`]: the
+//!   command line.
 pub mod app;
-pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod decision;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod keys;
 pub mod limits;
+pub mod metrics;
 pub mod ops;
 pub mod pbx;
 pub mod retention;
 pub mod screening;
+pub mod state;
 pub mod store;

@@ -6,8 +6,8 @@ use chrono::{DateTime, Days, Duration, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use tokio::sync::watch;
 
-use crate::app::AppState;
 use crate::config::Settings;
+use crate::state::AppState;
 use crate::store::retention::{self, Cutoffs, Purge, PurgeCounts, Step};
 use crate::store::{self, Result};
 

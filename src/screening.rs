@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tracing::Instrument;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use rusqlite::Connection;
 
 use crate::decision::{self, Call, Decision, Person, Policy, Situation};
@@ -188,7 +188,7 @@ pub async fn screen(
     if !call.screened {
         tracing::debug!(call_id = %call.call_id, "not a helpline number; not screened");
         let decision = Decision::not_screened(&state.policy.default_target);
-        crate::ops::metrics::decision(decision.action, decision.reason);
+        crate::metrics::decision(decision.action, decision.reason);
         return Ok(decision);
     }
     let span = tracing::info_span!(
@@ -215,8 +215,8 @@ pub async fn screen(
     }
     .instrument(span)
     .await?;
-    crate::ops::metrics::screening_time(started);
-    crate::ops::metrics::decision(decision.action, decision.reason);
+    crate::metrics::screening_time(started);
+    crate::metrics::decision(decision.action, decision.reason);
     Ok(decision)
 }
 
@@ -323,7 +323,7 @@ async fn screen_and_record(
         .await?;
     // Counted once committed, so a failed batch counts nothing.
     for kind in raised {
-        crate::ops::metrics::flags_raised(kind, 1);
+        crate::metrics::flags_raised(kind, 1);
     }
     Ok(decision)
 }

@@ -8,9 +8,9 @@ use serde_json::{json, Value};
 
 use super::extract::ApiQuery;
 use super::text;
-use crate::app::AppState;
-use crate::auth::{Administration, Auth};
 use crate::error::AppError;
+use crate::http::auth::{Administration, Auth};
+use crate::state::AppState;
 use crate::store::audit;
 
 pub fn router() -> Router<AppState> {

@@ -10,10 +10,10 @@ use serde_json::{json, Value};
 
 use super::extract::{ApiJson, ApiQuery};
 use super::text;
-use crate::app::AppState;
-use crate::auth::{Auth, CallReporting, Staff};
 use crate::domain::{CallId, Channel, Email, Moment, PhoneNumber};
 use crate::error::AppError;
+use crate::http::auth::{Auth, CallReporting, Staff};
+use crate::state::AppState;
 use crate::store::people::{self, Identity};
 use crate::store::{audit, contacts, enquiries, timestamp};
 

@@ -9,10 +9,10 @@ use serde::Deserialize;
 
 use super::extract::ApiJson;
 use super::text::{self, present};
-use crate::app::AppState;
-use crate::auth::{Auth, Supervision};
 use crate::domain::{Enquiry, EnquiryStatus};
 use crate::error::AppError;
+use crate::http::auth::{Auth, Supervision};
+use crate::state::AppState;
 use crate::store::{audit, enquiries, people, timestamp};
 
 pub fn router() -> Router<AppState> {

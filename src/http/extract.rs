@@ -12,8 +12,8 @@ use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use self::messages::plain;
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// A JSON body, parsed with the path of any field that failed.
 pub struct ApiJson<T>(pub T);

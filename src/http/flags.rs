@@ -9,10 +9,10 @@ use serde_json::{json, Value};
 
 use super::extract::{ApiJson, ApiQuery};
 use super::text;
-use crate::app::AppState;
-use crate::auth::{Auth, Supervision};
 use crate::decision::calendar::local_date;
 use crate::error::AppError;
+use crate::http::auth::{Auth, Supervision};
+use crate::state::AppState;
 use crate::store::flags::{self, Kind, Status};
 use crate::store::{audit, timestamp};
 
@@ -64,7 +64,7 @@ async fn list(
         .store
         .write(move |conn| flags::raise_past_reviews(conn, today, &timestamp(now)))
         .await?;
-    crate::ops::metrics::flags_raised(Kind::MeasurePastReview, raised as u64);
+    crate::metrics::flags_raised(Kind::MeasurePastReview, raised as u64);
     let flags = state
         .store
         .read(move |conn| flags::queue(conn, status, person_id, limit))

@@ -11,14 +11,14 @@ use serde_json::{json, Value};
 
 use super::extract::{parse_json, ApiJson};
 use super::text;
-use crate::app::AppState;
-use crate::auth::{Auth, Supervision};
 use crate::decision::calendar;
 use crate::domain::{
     block_may_follow, ChannelScope, Date, Measure, MeasureKind, MeasureTerms, OnBreach, PbxName,
     Period, Window,
 };
 use crate::error::AppError;
+use crate::http::auth::{Auth, Supervision};
+use crate::state::AppState;
 use crate::store::{audit, measures, people, timestamp, StoreError};
 
 pub fn router() -> Router<AppState> {

@@ -2,6 +2,7 @@
 //! Handlers parse, call the store or the screening path, and audit changes.
 
 mod audit;
+pub mod auth;
 mod contacts;
 mod enquiries;
 mod extract;
@@ -17,11 +18,12 @@ mod text;
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
 
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 
-pub fn router(state: AppState) -> Router {
-    let limit = state.settings.body_limit_bytes;
+/// The API's routes. `app` mounts them beside the PBX adapters' and the
+/// operations routes and adds [`finish`].
+pub fn router() -> Router<AppState> {
     Router::new()
         .merge(screening::router())
         .merge(people::router())
@@ -32,10 +34,14 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::router())
         .merge(flags::router())
         .merge(privacy::router())
-        .merge(crate::pbx::router())
-        .merge(crate::ops::router(&state.settings))
-        // After every route is in: it applies to the routes present. Axum
-        // still adds the `Allow` header.
+}
+
+/// What every route answers alike, added once every route is in (it applies
+/// to the routes present): JSON 405 and 404 bodies and the body limit.
+pub fn finish(router: Router<AppState>, state: AppState) -> Router {
+    let limit = state.settings.body_limit_bytes;
+    router
+        // Axum still adds the `Allow` header.
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .fallback(|| async { AppError::NotFound("route") })
         .layer(DefaultBodyLimit::max(limit))

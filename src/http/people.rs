@@ -10,11 +10,11 @@ use serde_json::{json, Value};
 
 use super::extract::{ApiJson, ApiQuery};
 use super::text::{self, present};
-use crate::app::AppState;
-use crate::auth::{Auth, Supervision};
 use crate::decision::calendar;
 use crate::domain::{Email, PhoneNumber, Region};
 use crate::error::AppError;
+use crate::http::auth::{Auth, Supervision};
+use crate::state::AppState;
 use crate::store::people::{self, Identity};
 use crate::store::{audit, enquiries, measures, timestamp};
 

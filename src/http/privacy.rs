@@ -9,9 +9,9 @@ use serde_json::{json, Value};
 
 use super::extract::ApiJson;
 use super::text;
-use crate::app::AppState;
-use crate::auth::{Administration, Auth, Principal};
 use crate::error::AppError;
+use crate::http::auth::{Administration, Auth, Principal};
+use crate::state::AppState;
 use crate::store::{audit, erasure, subject_access, timestamp};
 
 pub fn router() -> Router<AppState> {

@@ -10,10 +10,10 @@ use serde_json::{json, Value};
 
 use super::extract::ApiJson;
 use super::text;
-use crate::app::AppState;
-use crate::auth::{Auth, Supervision};
 use crate::domain::{MatchKind, Moment, NumberPattern, NumberRule, RuleAction};
 use crate::error::AppError;
+use crate::http::auth::{Auth, Supervision};
+use crate::state::AppState;
 use crate::store::{audit, rules, timestamp};
 
 pub fn router() -> Router<AppState> {

@@ -12,12 +12,12 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
 
 use super::extract::{media_type, parse_form, parse_json, read_body};
-use crate::app::AppState;
-use crate::auth::{Auth, Screening};
 use crate::decision::{Action, Decision, Rule, RuleHit};
 use crate::domain::CallId;
 use crate::error::AppError;
+use crate::http::auth::{Auth, Screening};
 use crate::screening::{screen, ScreenRequest};
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route(

@@ -103,7 +103,7 @@ impl ConnectionLimits {
                 source,
             }),
             Err(refusal) => {
-                crate::ops::metrics::connection_refused(refusal.as_str());
+                crate::metrics::connection_refused(refusal.as_str());
                 if self.refusals.first_in_period(peer) {
                     tracing::warn!(
                         source = %peer,

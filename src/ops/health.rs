@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::store::{schema_version, Store, StoreError, LATEST_VERSION};
 
 /// The longest `/readyz` waits for the writer. A probe must get its answer

@@ -21,10 +21,10 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 
-use crate::app::AppState;
 use crate::config::IpRange;
 use crate::decision::Decision;
 use crate::screening::{screen, Flag, ParsedCall, ScreenRequest};
+use crate::state::AppState;
 
 /// Longest line accepted from Asterisk; real `agi_*` lines are far shorter.
 const MAX_LINE: usize = 4096;
@@ -110,7 +110,7 @@ pub async fn serve(
         // ::ffff:a.b.c.d; `contains` compares the canonical (IPv4) form.
         if !allowed.iter().any(|range| range.contains(peer.ip())) {
             tracing::warn!(peer = %peer.ip().to_canonical(), "AGI connection from a source not in agi_allowed_sources; refused");
-            crate::ops::metrics::agi_refused();
+            crate::metrics::agi_refused();
             if let Ok(permit) = refusals.clone().try_acquire_owned() {
                 connections.spawn(async move {
                     refuse(stream, timeout).await;
@@ -126,7 +126,7 @@ pub async fn serve(
             break;
         };
         let state = state.clone();
-        let open = crate::ops::metrics::AgiConnection::open();
+        let open = crate::metrics::AgiConnection::open();
         connections.spawn(async move {
             let _open = (open, slot);
             if let Err(error) = handle(stream, peer, &state, timeout).await {

@@ -7,7 +7,7 @@ pub mod freeswitch;
 
 use axum::Router;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().merge(freeswitch::router())

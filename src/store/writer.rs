@@ -130,7 +130,7 @@ fn run(mut conn: Connection, mut rx: mpsc::UnboundedReceiver<Job>, stats: Arc<Wr
         let count = batch.len() as u64;
         let started = std::time::Instant::now();
         let completions = commit_batch(&mut conn, &mut batch);
-        crate::ops::metrics::commit(count as usize, started);
+        crate::metrics::commit(count as usize, started);
         stats.commits.fetch_add(1, Ordering::Relaxed);
         stats.writes.fetch_add(count, Ordering::Relaxed);
         let (completions, committed) = completions;

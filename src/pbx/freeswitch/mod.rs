@@ -10,11 +10,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 
-use crate::app::AppState;
-use crate::auth::{Auth, Screening};
 use crate::decision::Rule;
 use crate::domain::CallId;
+use crate::http::auth::{Auth, Screening};
 use crate::screening::{screen, Flag, ScreenRequest};
+use crate::state::AppState;
 use crate::store::contacts;
 
 mod dialplan;

@@ -1,27 +1,22 @@
 //! Prometheus metrics: the recorder (installed once per process), the names
-//! and the small recording functions the per-call path uses, and `/metrics`.
+//! and the small recording functions the per-call path uses. A leaf, so the
+//! store, screening and the PBX adapters can record without reaching the
+//! app; `ops::metrics_page` serves `/metrics`.
 //!
 //! Every label value is a fixed word (`route`, `frequency_limit`): no phone
 //! number, name, email or call id can become one, so the page carries no
 //! personal data and its size stays bounded. Of fairline it knows only the
 //! decision's `Action`, so the store and the PBX adapters may call it.
 
-use std::sync::atomic::Ordering;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use axum::extract::State;
-use axum::http::header::CONTENT_TYPE;
-use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::Router;
 use metrics::{
     counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram, Counter,
     Histogram,
 };
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use crate::app::AppState;
 use crate::decision::{Action, Rule};
 use crate::domain::FlagKind;
 
@@ -242,24 +237,6 @@ impl Drop for AgiConnection {
     fn drop(&mut self) {
         gauge!(AGI_OPEN).decrement(1.0);
     }
-}
-
-/// `GET /metrics`, for whichever listener serves it.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/metrics", get(render))
-}
-
-/// The writer's own counters are read at scrape time, so keeping them
-/// costs the per-call path nothing.
-async fn render(State(state): State<AppState>) -> impl IntoResponse {
-    let stats = state.store.writer.stats();
-    gauge!(WRITER_PENDING).set(stats.pending.load(Ordering::Relaxed) as f64);
-    counter!(WRITER_COMMITS).absolute(stats.commits.load(Ordering::Relaxed));
-    counter!(WRITER_WRITES).absolute(stats.writes.load(Ordering::Relaxed));
-    (
-        [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-        install().render(),
-    )
 }
 
 #[cfg(test)]

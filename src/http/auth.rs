@@ -1,75 +1,23 @@
-//! API keys and roles: how a key is made, hashed and checked, and the
-//! `Auth<R>` extractor that names the roles a handler admits.
+//! Checking a request's key: where it is presented, who sent it (through
+//! trusted proxies), the sign-in lockout, and the `Auth<R>` extractor that
+//! names the roles a handler admits. Keys themselves are `crate::keys`.
 
-use std::collections::HashMap;
 use std::marker::PhantomData;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use base64::Engine;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
-use crate::app::AppState;
 use crate::config::ip_range;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::keys::hash_key;
+pub use crate::keys::Principal;
 use crate::limits::Refused;
+use crate::state::AppState;
 use crate::store::keys;
-
-/// Who is calling: the key's name (the audit log's actor) and its role.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    pub name: String,
-    pub role: Role,
-}
-
-/// A new random key: 32 bytes from the OS generator, URL-safe text.
-pub fn new_key() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    format!(
-        "fl_{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    )
-}
-
-/// Keys are long random strings, not passwords, so one SHA-256 suffices.
-pub fn hash_key(key: &str) -> String {
-    hex::encode(Sha256::digest(key.as_bytes()))
-}
-
-/// Recently checked keys, so the per-call path does not read the key table
-/// on every request. A revoked key stops working within `TTL`.
-#[derive(Default)]
-pub struct KeyCache {
-    entries: Mutex<HashMap<String, (Principal, Instant)>>,
-}
-
-impl KeyCache {
-    const TTL: Duration = Duration::from_secs(10);
-
-    fn get(&self, hash: &str) -> Option<Principal> {
-        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries
-            .get(hash)
-            .filter(|(_, at)| at.elapsed() < Self::TTL)
-            .map(|(principal, _)| principal.clone())
-    }
-
-    fn put(&self, hash: String, principal: Principal) {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if entries.len() > 10_000 {
-            entries.clear();
-        }
-        entries.insert(hash, (principal, Instant::now()));
-    }
-}
 
 /// The key in `Authorization: Bearer <key>`, or the password of HTTP Basic
 /// (what FreeSWITCH's mod_xml_curl sends).
@@ -186,7 +134,7 @@ fn refused_on_pbx_path(state: &AppState, parts: &Parts, error: &AppError, key: O
     let Some(path) = parts
         .extensions
         .get::<MatchedPath>()
-        .and_then(|path| crate::ops::metrics::auth_failure(path.as_str()))
+        .and_then(|path| crate::metrics::auth_failure(path.as_str()))
     else {
         return;
     };
