@@ -27,7 +27,7 @@
 //!   number rules, contacts, audit, flags: the review queue, privacy:
 //!   subject access and erasure), `auth` (the extractor that demands a
 //!   role) and `serve` (the accept loop with its connection caps).
-//! - [`pbx`]: adapters for the PBXs' own protocols: FastAGI for Asterisk,
+//! - [`pbx`]: every PBX-facing face: the `/v1/screen` webhook, FastAGI for Asterisk,
 //!   mod_xml_curl for FreeSWITCH.
 //! - [`retention`]: the daily purge of old contacts and ended measures, and
 //!   `fairline purge` (the deleting itself is `store::retention`).

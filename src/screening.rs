@@ -11,49 +11,11 @@ use crate::state::AppState;
 use rusqlite::Connection;
 
 use crate::decision::{self, Call, Decision, Person, Policy, Situation};
-use crate::domain::Period;
-use crate::domain::{CallId, CallerId, NumberRule};
+use crate::domain::{CallId, CallerId, FlagKind, NumberRule, Period};
 use crate::error::AppError;
 use crate::store::caller_cache::CallerRecord;
 use crate::store::contacts::ScreenedCall;
 use crate::store::{contacts, flags, CallerCache, StoreError};
-
-/// A screening request as the PBX sent it, before parsing.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-pub struct ScreenRequest {
-    pub caller: Option<String>,
-    #[serde(default)]
-    pub dialed: String,
-    pub call_id: Option<String>,
-    pub enquiry: Option<String>,
-    pub urgent: Option<Flag>,
-}
-
-/// A yes/no as PBXs send it: `1`, `true`, `yes` in a form, or a JSON
-/// boolean or number.
-#[derive(Debug, Clone, serde::Deserialize)]
-#[serde(untagged)]
-pub enum Flag {
-    Bool(bool),
-    Number(u8),
-    Text(String),
-}
-
-impl Flag {
-    fn parse(&self) -> Option<bool> {
-        match self {
-            Flag::Bool(b) => Some(*b),
-            Flag::Number(0) => Some(false),
-            Flag::Number(1) => Some(true),
-            Flag::Number(_) => None,
-            Flag::Text(t) => match t.trim().to_ascii_lowercase().as_str() {
-                "" | "0" | "false" | "no" => Some(false),
-                "1" | "true" | "yes" => Some(true),
-                _ => None,
-            },
-        }
-    }
-}
 
 /// A request that parsed: what the decision and the record need.
 pub struct ParsedCall {
@@ -64,62 +26,6 @@ pub struct ParsedCall {
     pub urgent: bool,
     /// The dialed number is one of `screen_numbers` (or that list is empty).
     pub screened: bool,
-}
-
-impl ScreenRequest {
-    pub fn parse(self, state: &AppState) -> Result<ParsedCall, AppError> {
-        let screened = state.screened.covers(&self.dialed, state.region);
-        self.parse_screened(state, screened)
-    }
-
-    /// `parse` for an adapter that has already asked whether the dialed
-    /// number is screened (FreeSWITCH asks before anything else), so a
-    /// call's number is read once.
-    pub fn parse_screened(self, state: &AppState, screened: bool) -> Result<ParsedCall, AppError> {
-        let call_id = CallId::parse(self.call_id.as_deref().unwrap_or(""))
-            .map_err(|m| AppError::invalid("call_id", m))?;
-        let caller = self
-            .caller
-            .ok_or_else(|| AppError::invalid("caller", "is required (empty means withheld)"))?;
-        let caller = CallerId::parse(&caller, state.region)
-            .map_err(|e| AppError::invalid("caller", e.to_string()))?;
-        let urgent = match &self.urgent {
-            None => false,
-            Some(flag) => flag
-                .parse()
-                .ok_or_else(|| AppError::invalid("urgent", "must be 1 or 0"))?,
-        };
-        let enquiry = self
-            .enquiry
-            .map(|e| e.trim().to_owned())
-            .filter(|e| !e.is_empty());
-        if enquiry.as_ref().is_some_and(|e| e.len() > 64) {
-            return Err(AppError::invalid("enquiry", "is longer than 64 characters"));
-        }
-        if self.dialed.len() > 64 {
-            return Err(AppError::invalid("dialed", "is longer than 64 characters"));
-        }
-        // Both are recorded with the call and shown to staff.
-        for (field, value) in [
-            ("dialed", Some(&self.dialed)),
-            ("enquiry", enquiry.as_ref()),
-        ] {
-            if value.is_some_and(|v| v.chars().any(char::is_control)) {
-                return Err(AppError::invalid(
-                    field,
-                    "must not contain control characters",
-                ));
-            }
-        }
-        Ok(ParsedCall {
-            call_id,
-            caller,
-            dialed: self.dialed.trim().to_owned(),
-            enquiry,
-            urgent,
-            screened,
-        })
-    }
 }
 
 /// A call id already on record for a different call: another caller, a
@@ -230,95 +136,30 @@ async fn screen_and_record(
     call: ParsedCall,
     recorded_by: &str,
 ) -> Result<Result<Decision, RetryConflict>, StoreError> {
-    let now = state.now();
-    let policy = state.policy.clone();
+    let job = Job {
+        now: state.now(),
+        policy: state.policy.clone(),
+        recorded_by: recorded_by.to_owned(),
+        daily_contacts: state.settings.flag_daily_contacts,
+    };
     let limits = state.limits.clone();
     let cache = state.store.callers.clone();
-    let recorded_by = recorded_by.to_owned();
-    let daily_contacts = state.settings.flag_daily_contacts;
     let (decision, raised) = state
         .store
         .write(move |conn| {
             let known = {
                 let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
-                load(conn, &mut cache, &call, now, &policy)?
+                load(conn, &mut cache, &call, job.now, &job.policy)?
             };
             let (rules, person) = match known {
-                Known::Retry(earlier) => {
-                    let answer = match differs_from(&earlier, &call) {
-                        None => Ok(earlier.decision),
-                        Some(field) => Err(RetryConflict {
-                            call_id: call.call_id.clone(),
-                            field,
-                        }),
-                    };
-                    return Ok((answer, Vec::new()));
-                }
+                Known::Retry(earlier) => return Ok((answer_retry(earlier, &call), Vec::new())),
                 Known::Fresh { rules, person } => (rules, person),
             };
             // Counted only for a fresh call: a retried request is the same call.
             let flooding = call.caller.number().is_some_and(|n| limits.flooding(n));
-            let decision = decision::decide(
-                &Situation {
-                    call: Call {
-                        caller: &call.caller,
-                        urgent: call.urgent,
-                        enquiry: call.enquiry.as_deref(),
-                        flooding,
-                    },
-                    rules: &rules,
-                    person: person.as_ref().map(|r| Person {
-                        measures: &r.caller.measures,
-                        enquiries: &r.caller.enquiries,
-                        history: &r.history,
-                    }),
-                    now,
-                },
-                &policy,
-            );
-            let enquiry_id = person.as_ref().and_then(|r| {
-                let given = call.enquiry.as_deref()?;
-                r.caller
-                    .enquiries
-                    .iter()
-                    .find(|e| e.is_named_by(given))
-                    .map(|e| e.id)
-            });
-            let recorded = contacts::record_call(
-                conn,
-                &contacts::NewCall {
-                    at: now,
-                    call_id: &call.call_id,
-                    caller: call.caller.number().map(|n| n.as_str()),
-                    dialed: &call.dialed,
-                    person_id: person.as_ref().map(|r| r.caller.person_id),
-                    enquiry_id,
-                    urgent: call.urgent,
-                    decision: &decision,
-                    recorded_by: &recorded_by,
-                },
-            )?;
-            // A retry (the call id already on record) raises nothing.
-            let raised = match recorded.new_contact {
-                Some(contact_id) => flags::raise_for_call_or_log(
-                    conn,
-                    &flags::FreshCall {
-                        contact_id,
-                        person_id: person.as_ref().map(|r| r.caller.person_id),
-                        urgent: call.urgent,
-                        action: recorded.decision.action,
-                        now,
-                        day_start: crate::decision::calendar::period_start(
-                            Period::Day,
-                            now,
-                            policy.timezone,
-                        ),
-                        daily_contacts,
-                    },
-                ),
-                None => Vec::new(),
-            };
-            Ok((Ok(recorded.decision), raised))
+            let decision = decide(&job, &call, &rules, person.as_ref(), flooding);
+            let (decision, raised) = record(conn, &job, &call, person.as_ref(), &decision)?;
+            Ok((Ok(decision), raised))
         })
         .await?;
     // Counted once committed, so a failed batch counts nothing.
@@ -326,6 +167,108 @@ async fn screen_and_record(
         crate::metrics::flags_raised(kind, 1);
     }
     Ok(decision)
+}
+
+/// What one screening job carries besides the call.
+struct Job {
+    now: DateTime<Utc>,
+    policy: Arc<Policy>,
+    recorded_by: String,
+    daily_contacts: u32,
+}
+
+/// A retry gets the first answer, unless it is another call under the same id.
+fn answer_retry(earlier: ScreenedCall, call: &ParsedCall) -> Result<Decision, RetryConflict> {
+    match differs_from(&earlier, call) {
+        None => Ok(earlier.decision),
+        Some(field) => Err(RetryConflict {
+            call_id: call.call_id.clone(),
+            field,
+        }),
+    }
+}
+
+/// The pure decision, handed what `load` gathered and the job's clock.
+fn decide(
+    job: &Job,
+    call: &ParsedCall,
+    rules: &[NumberRule],
+    person: Option<&Record>,
+    flooding: bool,
+) -> Decision {
+    decision::decide(
+        &Situation {
+            call: Call {
+                caller: &call.caller,
+                urgent: call.urgent,
+                enquiry: call.enquiry.as_deref(),
+                flooding,
+            },
+            rules,
+            person: person.map(|r| Person {
+                measures: &r.caller.measures,
+                enquiries: &r.caller.enquiries,
+                history: &r.history,
+            }),
+            now: job.now,
+        },
+        &job.policy,
+    )
+}
+
+/// Records the call with its decision and raises the flags a fresh call
+/// calls for; answers the decision on record and the flags raised.
+fn record(
+    conn: &Connection,
+    job: &Job,
+    call: &ParsedCall,
+    person: Option<&Record>,
+    decision: &Decision,
+) -> Result<(Decision, Vec<FlagKind>), StoreError> {
+    let person_id = person.map(|r| r.caller.person_id);
+    let enquiry_id = person.and_then(|r| {
+        let given = call.enquiry.as_deref()?;
+        r.caller
+            .enquiries
+            .iter()
+            .find(|e| e.is_named_by(given))
+            .map(|e| e.id)
+    });
+    let recorded = contacts::record_call(
+        conn,
+        &contacts::NewCall {
+            at: job.now,
+            call_id: &call.call_id,
+            caller: call.caller.number().map(|n| n.as_str()),
+            dialed: &call.dialed,
+            person_id,
+            enquiry_id,
+            urgent: call.urgent,
+            decision,
+            recorded_by: &job.recorded_by,
+        },
+    )?;
+    // A retry (the call id already on record) raises nothing.
+    let raised = match recorded.new_contact {
+        Some(contact_id) => flags::raise_for_call_or_log(
+            conn,
+            &flags::FreshCall {
+                contact_id,
+                person_id,
+                urgent: call.urgent,
+                action: recorded.decision.action,
+                now: job.now,
+                day_start: crate::decision::calendar::period_start(
+                    Period::Day,
+                    job.now,
+                    job.policy.timezone,
+                ),
+                daily_contacts: job.daily_contacts,
+            },
+        ),
+        None => Vec::new(),
+    };
+    Ok((recorded.decision, raised))
 }
 
 fn load(

@@ -5,13 +5,12 @@ mod audit;
 pub mod auth;
 mod contacts;
 mod enquiries;
-mod extract;
+pub mod extract;
 mod flags;
 mod measures;
 mod people;
 mod privacy;
 mod rules;
-pub mod screening;
 pub mod serve;
 mod text;
 
@@ -25,7 +24,6 @@ use crate::state::AppState;
 /// operations routes and adds [`finish`].
 pub fn router() -> Router<AppState> {
     Router::new()
-        .merge(screening::router())
         .merge(people::router())
         .merge(enquiries::router())
         .merge(measures::router())

@@ -23,7 +23,8 @@ use tokio::task::JoinSet;
 
 use crate::config::IpRange;
 use crate::decision::Decision;
-use crate::screening::{screen, Flag, ParsedCall, ScreenRequest};
+use crate::pbx::request::{ScreenRequest, YesNo};
+use crate::screening::{screen, ParsedCall};
 use crate::state::AppState;
 
 /// Longest line accepted from Asterisk; real `agi_*` lines are far shorter.
@@ -317,7 +318,7 @@ pub fn screen_request(env: &HashMap<String, String>) -> Result<ScreenRequest, Ag
         dialed,
         call_id: Some(get("agi_uniqueid").to_owned()),
         enquiry: arg(1),
-        urgent: arg(2).map(Flag::Text),
+        urgent: arg(2).map(YesNo::Text),
     })
 }
 
@@ -426,7 +427,7 @@ mod tests {
         assert_eq!(request.dialed, "08001234567");
         assert_eq!(request.call_id.as_deref(), Some("1732890000.7"));
         assert_eq!(request.enquiry.as_deref(), Some("ENQ-1"));
-        assert!(matches!(request.urgent, Some(Flag::Text(ref t)) if t == "1"));
+        assert!(matches!(request.urgent, Some(YesNo::Text(ref t)) if t == "1"));
     }
 
     async fn request_from(text: &str) -> ScreenRequest {
@@ -456,7 +457,7 @@ mod tests {
         let text = env_text().replace("agi_arg_1: ENQ-1", "agi_arg_1: ENQ%2C7%20b");
         let request = request_from(&text).await;
         assert_eq!(request.enquiry.as_deref(), Some("ENQ,7 b"));
-        assert!(matches!(request.urgent, Some(Flag::Text(ref t)) if t == "1"));
+        assert!(matches!(request.urgent, Some(YesNo::Text(ref t)) if t == "1"));
     }
 
     #[test]

@@ -13,7 +13,8 @@ use axum::Router;
 use crate::decision::Rule;
 use crate::domain::CallId;
 use crate::http::auth::{Auth, Screening};
-use crate::screening::{screen, Flag, ScreenRequest};
+use crate::pbx::request::{ScreenRequest, YesNo};
+use crate::screening::screen;
 use crate::state::AppState;
 use crate::store::contacts;
 
@@ -177,7 +178,7 @@ async fn lookup(state: &AppState, recorded_by: &str, body: &[u8]) -> Result<Stri
         call_id: Some(call_id.as_str().to_owned()),
         // Set by an IVR before the look-up, as `set fairline_enquiry=…`.
         enquiry: get("variable_fairline_enquiry").map(str::to_owned),
-        urgent: get("variable_fairline_urgent").map(|v| Flag::Text(v.to_owned())),
+        urgent: get("variable_fairline_urgent").map(|v| YesNo::Text(v.to_owned())),
     }
     .parse_screened(state, true)
     .map_err(|e| Fallback::Bad(e.to_string()))?;

@@ -11,12 +11,13 @@ use axum::{Json, Router};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
 
-use super::extract::{media_type, parse_form, parse_json, read_body};
 use crate::decision::{Action, Decision, Rule, RuleHit};
 use crate::domain::CallId;
 use crate::error::AppError;
 use crate::http::auth::{Auth, Screening};
-use crate::screening::{screen, ScreenRequest};
+use crate::http::extract::{media_type, parse_form, parse_json, read_body};
+use crate::pbx::request::ScreenRequest;
+use crate::screening::screen;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
