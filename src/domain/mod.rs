@@ -4,6 +4,7 @@
 mod dates;
 mod flag;
 mod ids;
+mod kind_fields;
 mod measure;
 mod number_rule;
 mod pbx;
@@ -34,6 +35,7 @@ impl Enquiry {
 pub use dates::{Date, Moment};
 pub use flag::FlagKind;
 pub use ids::{CallId, Channel, Email, EnquiryStatus, Role};
+pub use kind_fields::{KindFields, KIND_NAMES};
 pub use measure::{
     BreachAction, ChannelScope, Ending, Measure, MeasureKind, MeasureTerms, OnBreach, Period,
     Window,

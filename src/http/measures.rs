@@ -13,8 +13,8 @@ use super::extract::{parse_json, ApiJson};
 use super::text;
 use crate::decision::calendar;
 use crate::domain::{
-    block_may_follow, ChannelScope, Date, Measure, MeasureKind, MeasureTerms, OnBreach, PbxName,
-    Period, Window,
+    block_may_follow, ChannelScope, Date, KindFields, Measure, MeasureKind, MeasureTerms, OnBreach,
+    PbxName, Period, Window,
 };
 use crate::error::AppError;
 use crate::http::auth::{Auth, Supervision};
@@ -55,43 +55,25 @@ struct MeasureBody {
     on_breach: Option<OnBreach>,
 }
 
-fn required<T: Clone>(field: &str, value: &Option<T>) -> Result<T, AppError> {
-    value
-        .clone()
-        .ok_or_else(|| AppError::invalid(field, "is required for this kind"))
-}
-
 impl MeasureBody {
     fn into_measure(
         self,
         today: NaiveDate,
         max_review_months: u32,
     ) -> Result<(MeasureKind, MeasureTerms), AppError> {
-        let kind =
-            match self.kind.as_str() {
-                "frequency_limit" => MeasureKind::FrequencyLimit {
-                    max_contacts: required("max_contacts", &self.max_contacts)?,
-                    per: required("per", &self.per)?,
-                    channels: self.channels.unwrap_or(ChannelScope::Phone),
-                },
-                "contact_windows" => MeasureKind::ContactWindows {
-                    windows: required("windows", &self.windows)?,
-                },
-                "single_point_of_contact" => MeasureKind::SinglePointOfContact {
-                    advisor: text::required("advisor", &required("advisor", &self.advisor)?, 100)?,
-                    target: required("target", &self.target)?,
-                },
-                "open_enquiries_only" => MeasureKind::OpenEnquiriesOnly,
-                "new_issues_only" => MeasureKind::NewIssuesOnly,
-                "block" => MeasureKind::Block,
-                _ => return Err(AppError::invalid(
-                    "kind",
-                    "must be one of frequency_limit, contact_windows, single_point_of_contact, \
-                     open_enquiries_only, new_issues_only, block",
-                )),
-            };
-        self.refuse_foreign_fields(&kind)?;
-        kind.validate()?;
+        let advisor = match &self.advisor {
+            Some(advisor) => Some(text::required("advisor", advisor, 100)?),
+            None => None,
+        };
+        let kind = KindFields {
+            max_contacts: self.max_contacts,
+            per: self.per,
+            channels: self.channels,
+            windows: self.windows,
+            advisor,
+            target: self.target,
+        }
+        .into_kind(&self.kind)?;
         let terms = MeasureTerms {
             reason: text::prose_required("reason", &self.reason, 2000)?,
             notified_on: self.notified_on.map(Date::get),
@@ -102,33 +84,6 @@ impl MeasureBody {
         };
         terms.validate(&kind, max_review_months, today)?;
         Ok((kind, terms))
-    }
-
-    fn refuse_foreign_fields(&self, kind: &MeasureKind) -> Result<(), AppError> {
-        let own: &[&str] = match kind {
-            MeasureKind::FrequencyLimit { .. } => &["max_contacts", "per", "channels"],
-            MeasureKind::ContactWindows { .. } => &["windows"],
-            MeasureKind::SinglePointOfContact { .. } => &["advisor", "target"],
-            _ => &[],
-        };
-        let given = [
-            ("max_contacts", self.max_contacts.is_some()),
-            ("per", self.per.is_some()),
-            ("channels", self.channels.is_some()),
-            ("windows", self.windows.is_some()),
-            ("advisor", self.advisor.is_some()),
-            ("target", self.target.is_some()),
-        ];
-        match given
-            .iter()
-            .find(|(name, present)| *present && !own.contains(name))
-        {
-            Some((name, _)) => Err(AppError::invalid(
-                *name,
-                format!("does not apply to {}", kind.name()),
-            )),
-            None => Ok(()),
-        }
     }
 
     fn from_measure(m: &Measure) -> Result<Value, StoreError> {

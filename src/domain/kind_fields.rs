@@ -1,0 +1,150 @@
+//! A measure's kind and its own fields as a request or a form gives them,
+//! read into a [`MeasureKind`]: which fields each kind takes, which it
+//! requires, and that no other kind's field came along. One place, so the
+//! API and the pages read a measure alike.
+
+use super::{ChannelScope, FieldError, MeasureKind, PbxName, Period, Window};
+
+/// The kinds as written, in the policy's order.
+pub const KIND_NAMES: [&str; 6] = [
+    "frequency_limit",
+    "contact_windows",
+    "single_point_of_contact",
+    "open_enquiries_only",
+    "new_issues_only",
+    "block",
+];
+
+/// Every kind's own fields, each present or not.
+#[derive(Debug, Clone, Default)]
+pub struct KindFields {
+    pub max_contacts: Option<u32>,
+    pub per: Option<Period>,
+    pub channels: Option<ChannelScope>,
+    pub windows: Option<Vec<Window>>,
+    pub advisor: Option<String>,
+    pub target: Option<PbxName>,
+}
+
+fn required<T>(field: &str, value: Option<T>) -> Result<T, FieldError> {
+    value.ok_or_else(|| FieldError::new(field, "is required for this kind"))
+}
+
+impl KindFields {
+    /// The measure of kind `kind` these fields describe, checked whole.
+    pub fn into_kind(self, kind: &str) -> Result<MeasureKind, FieldError> {
+        self.refuse_foreign_fields(kind)?;
+        let kind = match kind {
+            "frequency_limit" => MeasureKind::FrequencyLimit {
+                max_contacts: required("max_contacts", self.max_contacts)?,
+                per: required("per", self.per)?,
+                channels: self.channels.unwrap_or(ChannelScope::Phone),
+            },
+            "contact_windows" => MeasureKind::ContactWindows {
+                windows: required("windows", self.windows)?,
+            },
+            "single_point_of_contact" => MeasureKind::SinglePointOfContact {
+                advisor: required("advisor", self.advisor)?,
+                target: required("target", self.target)?,
+            },
+            "open_enquiries_only" => MeasureKind::OpenEnquiriesOnly,
+            "new_issues_only" => MeasureKind::NewIssuesOnly,
+            "block" => MeasureKind::Block,
+            _ => unreachable!("refuse_foreign_fields refuses unknown kinds"),
+        };
+        kind.validate()?;
+        Ok(kind)
+    }
+
+    fn refuse_foreign_fields(&self, kind: &str) -> Result<(), FieldError> {
+        let own: &[&str] = match kind {
+            "frequency_limit" => &["max_contacts", "per", "channels"],
+            "contact_windows" => &["windows"],
+            "single_point_of_contact" => &["advisor", "target"],
+            "open_enquiries_only" | "new_issues_only" | "block" => &[],
+            _ => {
+                return Err(FieldError::new(
+                    "kind",
+                    format!("must be one of {}", KIND_NAMES.join(", ")),
+                ))
+            }
+        };
+        let given = [
+            ("max_contacts", self.max_contacts.is_some()),
+            ("per", self.per.is_some()),
+            ("channels", self.channels.is_some()),
+            ("windows", self.windows.is_some()),
+            ("advisor", self.advisor.is_some()),
+            ("target", self.target.is_some()),
+        ];
+        match given
+            .iter()
+            .find(|(name, present)| *present && !own.contains(name))
+        {
+            Some((name, _)) => Err(FieldError::new(*name, format!("does not apply to {kind}"))),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_name_reads_back_as_the_kind_of_that_name() {
+        for name in KIND_NAMES {
+            let fields = match name {
+                "frequency_limit" => KindFields {
+                    max_contacts: Some(2),
+                    per: Some(Period::Day),
+                    ..KindFields::default()
+                },
+                "contact_windows" => KindFields {
+                    windows: Some(vec![serde_json::from_value(serde_json::json!(
+                        {"days": ["tue"], "from": "10:00", "to": "12:00"}
+                    ))
+                    .unwrap()]),
+                    ..KindFields::default()
+                },
+                "single_point_of_contact" => KindFields {
+                    advisor: Some("Alex".into()),
+                    target: Some(PbxName::parse("2001").unwrap()),
+                    ..KindFields::default()
+                },
+                _ => KindFields::default(),
+            };
+            assert_eq!(fields.into_kind(name).unwrap().name(), name);
+        }
+    }
+
+    #[test]
+    fn another_kinds_field_is_refused_naming_it() {
+        let fields = KindFields {
+            max_contacts: Some(2),
+            ..KindFields::default()
+        };
+        let error = fields.into_kind("block").unwrap_err();
+        assert_eq!(error.field, "max_contacts");
+        assert!(error.message.contains("block"), "{error}");
+    }
+
+    #[test]
+    fn an_unknown_kind_is_refused_listing_the_kinds() {
+        let error = KindFields::default().into_kind("ban").unwrap_err();
+        assert_eq!(error.field, "kind");
+        assert!(error.message.contains("frequency_limit"), "{error}");
+    }
+
+    #[test]
+    fn a_kinds_required_field_is_named_when_missing() {
+        let fields = KindFields {
+            per: Some(Period::Week),
+            ..KindFields::default()
+        };
+        assert_eq!(
+            fields.into_kind("frequency_limit").unwrap_err().field,
+            "max_contacts"
+        );
+    }
+}
