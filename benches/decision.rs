@@ -5,9 +5,9 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use fairline::decision::{decide, Action, Call, PastContact, Person, Policy, Situation};
 use fairline::domain::{
-    CallerId, Channel, ChannelScope, Enquiry, EnquiryStatus, MatchKind, Measure, MeasureKind,
-    MeasureTerms, NumberPattern, NumberRule, PbxName, Period, PhoneNumber, Region, RuleAction,
-    Window,
+    CallerId, Channel, ChannelScope, Enquiry, EnquiryId, EnquiryStatus, MatchKind, Measure,
+    MeasureId, MeasureKind, MeasureTerms, NumberPattern, NumberRule, NumberRuleId, PbxName, Period,
+    PersonId, PhoneNumber, RecordId, Region, RuleAction, Window,
 };
 
 fn policy() -> Policy {
@@ -25,8 +25,8 @@ fn policy() -> Policy {
 fn measure(id: i64, kind: MeasureKind) -> Measure {
     let start = NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
     Measure {
-        id,
-        person_id: 1,
+        id: MeasureId::from_raw(id),
+        person_id: PersonId::from_raw(1),
         kind,
         terms: MeasureTerms {
             reason: "agreed".into(),
@@ -82,8 +82,8 @@ fn bench_decide(c: &mut Criterion) {
         ),
     ];
     let enquiries = vec![Enquiry {
-        id: 1,
-        person_id: 1,
+        id: EnquiryId::from_raw(1),
+        person_id: PersonId::from_raw(1),
         reference: Some("ENQ-1".into()),
         topic: "EHCP".into(),
         status: EnquiryStatus::Open,
@@ -100,7 +100,7 @@ fn bench_decide(c: &mut Criterion) {
         .iter()
         .enumerate()
         .map(|(i, p)| NumberRule {
-            id: i as i64,
+            id: NumberRuleId::from_raw(i as i64),
             number: NumberPattern::parse_broad(p, gb).unwrap(),
             match_kind: MatchKind::Prefix,
             action: RuleAction::Block,

@@ -5,8 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Call, Decision, PastContact, Person, Policy, Situation};
 use crate::domain::{
-    CallerId, Channel, Enquiry, EnquiryStatus, MatchKind, Measure, MeasureKind, MeasureTerms,
-    NumberPattern, NumberRule, PbxName, PhoneNumber, Region, RuleAction,
+    CallerId, Channel, Enquiry, EnquiryId, EnquiryStatus, MatchKind, Measure, MeasureId,
+    MeasureKind, MeasureTerms, NumberPattern, NumberRule, NumberRuleId, PbxName, PersonId,
+    PhoneNumber, RecordId, Region, RuleAction,
 };
 
 pub fn policy() -> Policy {
@@ -57,8 +58,8 @@ pub fn terms() -> MeasureTerms {
 
 pub fn measure(id: i64, kind: MeasureKind) -> Measure {
     Measure {
-        id,
-        person_id: 1,
+        id: MeasureId::from_raw(id),
+        person_id: PersonId::from_raw(1),
         kind,
         terms: terms(),
         set_by: "sam".into(),
@@ -68,8 +69,8 @@ pub fn measure(id: i64, kind: MeasureKind) -> Measure {
 
 pub fn enquiry(id: i64, reference: &str, status: EnquiryStatus) -> Enquiry {
     Enquiry {
-        id,
-        person_id: 1,
+        id: EnquiryId::from_raw(id),
+        person_id: PersonId::from_raw(1),
         reference: Some(reference.into()),
         topic: "EHCP review".into(),
         status,
@@ -90,7 +91,7 @@ pub fn calls_at(times: &[&str]) -> Vec<PastContact> {
 
 pub fn rule(id: i64, pattern: &str, kind: MatchKind, action: RuleAction) -> NumberRule {
     NumberRule {
-        id,
+        id: NumberRuleId::from_raw(id),
         // Broad prefixes allowed: these tests are about matching, and the
         // short ones (`07`) are the hardest cases for it.
         number: match kind {

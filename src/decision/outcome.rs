@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Policy, Rule};
-use crate::domain::{BreachAction, Measure, MeasureKind, NumberRule, PbxName};
+use crate::domain::{
+    BreachAction, Measure, MeasureId, MeasureKind, NumberRule, NumberRuleId, PbxName,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -37,9 +39,9 @@ impl Action {
 pub struct RuleHit {
     pub rule: Rule,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub measure_id: Option<i64>,
+    pub measure_id: Option<MeasureId>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub number_rule_id: Option<i64>,
+    pub number_rule_id: Option<NumberRuleId>,
     pub detail: String,
 }
 

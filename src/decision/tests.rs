@@ -6,6 +6,7 @@ use crate::domain::{
     BreachAction, CallerId, Channel, ChannelScope, EnquiryStatus, MatchKind, MeasureKind, OnBreach,
     Period, RuleAction, Window,
 };
+use crate::domain::{MeasureId, NumberRuleId, RecordId};
 use chrono::{NaiveTime, Weekday};
 
 fn rules_named(decision: &super::Decision) -> Vec<&str> {
@@ -52,7 +53,7 @@ fn caller_over_agreed_frequency_is_diverted() {
     assert_eq!(d.target, "voicemail");
     assert_eq!(d.prompt, "fairline-over-agreed-frequency");
     assert_eq!(d.reason, Rule::FrequencyLimit);
-    assert_eq!(d.rules[0].measure_id, Some(7));
+    assert_eq!(d.rules[0].measure_id, Some(MeasureId::from_raw(7)));
 }
 
 #[test]
@@ -413,7 +414,7 @@ fn a_blocked_range_blocks_before_any_measure_is_read() {
     }
     .decide();
     assert_eq!((d.action, d.reason.as_str()), (Action::Block, "block_rule"));
-    assert_eq!(d.rules[0].number_rule_id, Some(1));
+    assert_eq!(d.rules[0].number_rule_id, Some(NumberRuleId::from_raw(1)));
 }
 
 #[test]
@@ -440,7 +441,7 @@ fn the_longest_matching_block_rule_is_the_one_named() {
         ..Case::default()
     }
     .decide();
-    assert_eq!(d.rules[0].number_rule_id, Some(2));
+    assert_eq!(d.rules[0].number_rule_id, Some(NumberRuleId::from_raw(2)));
 }
 
 #[test]

@@ -155,6 +155,55 @@ impl EnquiryStatus {
     }
 }
 
+/// A record's id as a path or a reference gives it: a newtype per kind of
+/// record, so a person's id cannot be handed where a measure's is wanted.
+pub trait RecordId: Copy + Send + 'static {
+    /// What the record is called in a 404 (`person not found`).
+    const WHAT: &'static str;
+    fn from_raw(raw: i64) -> Self;
+    fn get(self) -> i64;
+}
+
+macro_rules! record_id {
+    ($($(#[$doc:meta])* $name:ident => $what:literal),* $(,)?) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(i64);
+
+        impl RecordId for $name {
+            const WHAT: &'static str = $what;
+            fn from_raw(raw: i64) -> Self {
+                $name(raw)
+            }
+            fn get(self) -> i64 {
+                self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    )*};
+}
+
+record_id! {
+    /// A person known to the service.
+    PersonId => "person",
+    /// One of a person's phone numbers or email addresses.
+    IdentityId => "identity",
+    /// A measure agreed with a person.
+    MeasureId => "measure",
+    /// An issue a person raised.
+    EnquiryId => "enquiry",
+    /// A number rule (block or allow).
+    NumberRuleId => "number rule",
+    /// A review-queue flag.
+    FlagId => "flag",
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

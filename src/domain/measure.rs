@@ -471,8 +471,8 @@ pub struct Ending {
 /// A measure as recorded: what was agreed, its terms, who set it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Measure {
-    pub id: i64,
-    pub person_id: i64,
+    pub id: super::MeasureId,
+    pub person_id: super::PersonId,
     #[serde(flatten)]
     pub kind: MeasureKind,
     #[serde(flatten)]

@@ -16,8 +16,8 @@ mod resolution;
 /// One issue a person raised; "the same issue" means the same enquiry.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Enquiry {
-    pub id: i64,
-    pub person_id: i64,
+    pub id: EnquiryId,
+    pub person_id: PersonId,
     pub reference: Option<String>,
     pub topic: String,
     pub status: EnquiryStatus,
@@ -34,7 +34,10 @@ impl Enquiry {
 
 pub use dates::{Date, Moment};
 pub use flag::FlagKind;
-pub use ids::{CallId, Channel, Email, EnquiryStatus, Role};
+pub use ids::{
+    CallId, Channel, Email, EnquiryId, EnquiryStatus, FlagId, IdentityId, MeasureId, NumberRuleId,
+    PersonId, RecordId, Role,
+};
 pub use kind_fields::{KindFields, KIND_NAMES};
 pub use measure::{
     BreachAction, ChannelScope, Ending, Measure, MeasureKind, MeasureTerms, OnBreach, Period,

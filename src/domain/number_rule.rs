@@ -63,7 +63,7 @@ impl NumberPattern {
 /// A stored rule, as the decision sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NumberRule {
-    pub id: i64,
+    pub id: super::NumberRuleId,
     pub number: NumberPattern,
     #[serde(rename = "match")]
     pub match_kind: MatchKind,

@@ -5,6 +5,8 @@
 use chrono::NaiveDate;
 
 use super::{Measure, MeasureKind};
+#[cfg(test)]
+use super::{MeasureId, PersonId, RecordId};
 
 /// Why a block cannot be recorded: no earlier measure counts as an attempt.
 pub const RESOLUTION_NOT_ATTEMPTED: &str =
@@ -70,8 +72,8 @@ mod tests {
     /// A frequency limit agreed on the 1st, told and started on `told`.
     fn limit(told: Option<u32>, starts: u32) -> Measure {
         Measure {
-            id: 1,
-            person_id: 1,
+            id: MeasureId::from_raw(1),
+            person_id: PersonId::from_raw(1),
             kind: MeasureKind::FrequencyLimit {
                 max_contacts: 2,
                 per: Period::Day,

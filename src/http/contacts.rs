@@ -8,9 +8,10 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiQuery, IdPath};
 use super::text;
 use crate::domain::{CallId, Channel, Email, Moment, PhoneNumber};
+use crate::domain::{EnquiryId, PersonId};
 use crate::error::AppError;
 use crate::http::auth::{Auth, CallReporting, Staff};
 use crate::state::AppState;
@@ -37,7 +38,10 @@ struct NewContact {
 /// The enquiry a reference or id names; an unknown one is the caller's
 /// mistake, not something to record silently. Enquiries are never deleted
 /// on their own, so the id still holds when the write runs.
-async fn enquiry_id(state: &AppState, given: Option<String>) -> Result<Option<i64>, AppError> {
+async fn enquiry_id(
+    state: &AppState,
+    given: Option<String>,
+) -> Result<Option<EnquiryId>, AppError> {
     let Some(given) = given else {
         return Ok(None);
     };
@@ -186,10 +190,9 @@ struct Page {
 async fn history(
     State(state): State<AppState>,
     Auth(who, ..): Auth<Staff>,
-    Path(id): Path<String>,
+    IdPath(person_id): IdPath<PersonId>,
     ApiQuery(page): ApiQuery<Page>,
 ) -> Result<Json<Value>, AppError> {
-    let person_id = text::id(&id, "person")?;
     let limit = page.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(AppError::invalid("limit", "must be between 1 and 1000"));

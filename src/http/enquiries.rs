@@ -1,15 +1,17 @@
 //! Enquiries: open one for a person, close or reassign it. Supervisors and
 //! admins only; every change audited.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::extract::ApiJson;
+use super::extract::IdPath;
 use super::text::{self, present};
-use crate::domain::{Enquiry, EnquiryStatus};
+use crate::domain::{Enquiry, EnquiryStatus, RecordId};
+use crate::domain::{EnquiryId, PersonId};
 use crate::error::AppError;
 use crate::http::auth::{Auth, Supervision};
 use crate::state::AppState;
@@ -39,7 +41,7 @@ fn entry<'a>(
         actor,
         action,
         entity: "enquiry",
-        entity_id: Some(e.id),
+        entity_id: Some(e.id.get()),
         person_id: Some(e.person_id),
         before: before.and_then(|b| serde_json::to_value(b).ok()),
         after: serde_json::to_value(e).ok(),
@@ -49,10 +51,9 @@ fn entry<'a>(
 async fn create(
     State(state): State<AppState>,
     Auth(who, ..): Auth<Supervision>,
-    Path(id): Path<String>,
+    IdPath(person_id): IdPath<PersonId>,
     ApiJson(body): ApiJson<NewEnquiry>,
 ) -> Result<(StatusCode, Json<Enquiry>), AppError> {
-    let person_id = text::id(&id, "person")?;
     let reference = text::optional("reference", body.reference.as_deref(), 64)?;
     let topic = text::required("topic", &body.topic, 200)?;
     let advisor = text::optional("advisor", body.advisor.as_deref(), 100)?;
@@ -84,9 +85,8 @@ async fn create(
 async fn show(
     State(state): State<AppState>,
     _: Auth<Supervision>,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<EnquiryId>,
 ) -> Result<Json<Enquiry>, AppError> {
-    let id = text::id(&id, "enquiry")?;
     Ok(Json(
         state
             .store
@@ -106,10 +106,9 @@ struct EnquiryPatch {
 async fn update(
     State(state): State<AppState>,
     Auth(who, ..): Auth<Supervision>,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<EnquiryId>,
     ApiJson(patch): ApiJson<EnquiryPatch>,
 ) -> Result<Json<Enquiry>, AppError> {
-    let id = text::id(&id, "enquiry")?;
     let advisor = match patch.advisor {
         Some(a) => Some(text::optional("advisor", a.as_deref(), 100)?),
         None => None,

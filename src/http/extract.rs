@@ -4,19 +4,40 @@
 //! message names a Rust type.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use serde::de::{DeserializeOwned, Error as _, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use self::messages::plain;
+use crate::domain::RecordId;
 use crate::error::AppError;
 use crate::state::AppState;
 
 /// A JSON body, parsed with the path of any field that failed.
 pub struct ApiJson<T>(pub T);
+
+/// A record's id from the path (`/v1/people/{id}`), as its newtype. An id
+/// that is not a positive whole number names no record, so it is that
+/// record's 404 rather than a 400: `/v1/people/abc` is "person not found".
+pub struct IdPath<T>(pub T);
+
+impl<S: Send + Sync, T: RecordId> FromRequestParts<S> for IdPath<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound(T::WHAT))?;
+        match raw.parse::<i64>() {
+            Ok(id) if id > 0 => Ok(IdPath(T::from_raw(id))),
+            _ => Err(AppError::NotFound(T::WHAT)),
+        }
+    }
+}
 
 impl<T: DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
     type Rejection = AppError;

@@ -1,15 +1,16 @@
 //! The review queue: the flags a supervisor should look at, and resolving
 //! them. Supervisors and admins only; resolving is audited.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiQuery, IdPath};
 use super::text;
 use crate::decision::calendar::local_date;
+use crate::domain::{FlagId, RecordId};
 use crate::error::AppError;
 use crate::http::auth::{Auth, Supervision};
 use crate::state::AppState;
@@ -94,10 +95,9 @@ struct Resolution {
 async fn resolve(
     State(state): State<AppState>,
     Auth(who, ..): Auth<Supervision>,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<FlagId>,
     ApiJson(body): ApiJson<Resolution>,
 ) -> Result<Json<flags::FlagRow>, AppError> {
-    let id = text::id(&id, "flag")?;
     let resolution = text::prose_required("resolution", &body.resolution, 1000)?;
     let now = timestamp(state.now());
     let flag = state
@@ -108,7 +108,7 @@ async fn resolve(
                 actor: &who.name,
                 action: "flag.resolve",
                 entity: "flag",
-                entity_id: Some(id),
+                entity_id: Some(id.get()),
                 person_id: after.person_id,
                 before: Some(audit_copy(&before)),
                 after: Some(audit_copy(&after)),

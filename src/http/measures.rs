@@ -1,7 +1,7 @@
 //! Measures: agree, read, amend and end them. Supervisors and admins only;
 //! every change audited; nothing deleted.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -9,13 +9,14 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::extract::{parse_json, ApiJson};
+use super::extract::{parse_json, ApiJson, IdPath};
 use super::text;
 use crate::decision::calendar;
 use crate::domain::{
     block_may_follow, ChannelScope, Date, KindFields, Measure, MeasureKind, MeasureTerms, OnBreach,
-    PbxName, Period, Window,
+    PbxName, Period, RecordId, Window,
 };
+use crate::domain::{MeasureId, PersonId};
 use crate::error::AppError;
 use crate::http::auth::{Auth, Supervision};
 use crate::state::AppState;
@@ -119,10 +120,9 @@ fn today(state: &AppState) -> NaiveDate {
 async fn create(
     State(state): State<AppState>,
     Auth(who, ..): Auth<Supervision>,
-    Path(id): Path<String>,
+    IdPath(person_id): IdPath<PersonId>,
     ApiJson(body): ApiJson<MeasureBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    let person_id = text::id(&id, "person")?;
     let today = today(&state);
     let (kind, terms) = body.into_measure(today, state.settings.max_review_months)?;
     let grace = state.policy.review_grace_days;
@@ -167,7 +167,7 @@ fn entry<'a>(
         actor,
         action,
         entity: "measure",
-        entity_id: Some(m.id),
+        entity_id: Some(m.id.get()),
         person_id: Some(m.person_id),
         before,
         after: serde_json::to_value(m).ok(),
@@ -177,9 +177,8 @@ fn entry<'a>(
 async fn show(
     State(state): State<AppState>,
     _: Auth<Supervision>,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<MeasureId>,
 ) -> Result<Json<Value>, AppError> {
-    let id = text::id(&id, "measure")?;
     let measure = state
         .store
         .read(move |conn| measures::get_measure(conn, id))
@@ -193,10 +192,9 @@ async fn show(
 async fn update(
     State(state): State<AppState>,
     Auth(who, ..): Auth<Supervision>,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<MeasureId>,
     ApiJson(patch): ApiJson<serde_json::Map<String, Value>>,
 ) -> Result<Json<Value>, AppError> {
-    let id = text::id(&id, "measure")?;
     let current = state
         .store
         .read(move |conn| measures::get_measure(conn, id))
@@ -259,10 +257,9 @@ struct EndBody {
 async fn end(
     State(state): State<AppState>,
     Auth(who, ..): Auth<Supervision>,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<MeasureId>,
     ApiJson(body): ApiJson<EndBody>,
 ) -> Result<Json<Value>, AppError> {
-    let id = text::id(&id, "measure")?;
     let reason = text::prose_required("reason", &body.reason, 2000)?;
     let now = timestamp(state.now());
     let measure = state

@@ -1,17 +1,18 @@
 //! People and their identities: create, read, correct, find by number,
 //! email or name. Supervisors and admins only; every change audited.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiQuery, IdPath};
 use super::text::{self, present};
 use crate::decision::calendar;
-use crate::domain::{Email, PhoneNumber, Region};
+use crate::domain::{Email, PhoneNumber, RecordId, Region};
+use crate::domain::{IdentityId, PersonId};
 use crate::error::AppError;
 use crate::http::auth::{Auth, Supervision};
 use crate::state::AppState;
@@ -74,7 +75,14 @@ async fn create(
             let after = person_json(conn, id, None)?;
             audit::record(
                 conn,
-                entry(&who.name, "person.create", "person", id, None, Some(after)),
+                entry(
+                    &who.name,
+                    "person.create",
+                    ("person", id.get()),
+                    id,
+                    None,
+                    Some(after),
+                ),
                 &now,
             )?;
             Ok(id)
@@ -83,12 +91,12 @@ async fn create(
     Ok((StatusCode::CREATED, Json(show_person(&state, id).await?)))
 }
 
-/// An audit entry about a person's own record.
+/// An audit entry about a person's own record or one of their identities.
 fn entry<'a>(
     actor: &'a str,
     action: &'a str,
-    entity: &'a str,
-    id: i64,
+    (entity, entity_id): (&'a str, i64),
+    person_id: PersonId,
     before: Option<Value>,
     after: Option<Value>,
 ) -> audit::Entry<'a> {
@@ -96,8 +104,8 @@ fn entry<'a>(
         actor,
         action,
         entity,
-        entity_id: Some(id),
-        person_id: Some(id),
+        entity_id: Some(entity_id),
+        person_id: Some(person_id),
         before,
         after,
     }
@@ -107,7 +115,7 @@ fn entry<'a>(
 /// whether it applies today, when `today` is given).
 pub(super) fn person_json(
     conn: &rusqlite::Connection,
-    id: i64,
+    id: PersonId,
     today: Option<(chrono::NaiveDate, u32)>,
 ) -> Result<Value, crate::store::StoreError> {
     let person = people::get_person(conn, id)?;
@@ -129,7 +137,7 @@ pub(super) fn person_json(
     }))
 }
 
-async fn show_person(state: &AppState, id: i64) -> Result<Value, AppError> {
+async fn show_person(state: &AppState, id: PersonId) -> Result<Value, AppError> {
     let today = (
         calendar::local_date(state.now(), state.policy.timezone),
         state.policy.review_grace_days,
@@ -143,9 +151,8 @@ async fn show_person(state: &AppState, id: i64) -> Result<Value, AppError> {
 async fn show(
     State(state): State<AppState>,
     Auth(who, ..): Auth<Supervision>,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<PersonId>,
 ) -> Result<Json<Value>, AppError> {
-    let id = text::id(&id, "person")?;
     let page = show_person(&state, id).await?;
     super::privacy::record_read(&state, &who, "person.view", id).await?;
     Ok(Json(page))
@@ -162,10 +169,9 @@ struct PersonPatch {
 async fn update(
     State(state): State<AppState>,
     Auth(who, ..): Auth<Supervision>,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<PersonId>,
     ApiJson(patch): ApiJson<PersonPatch>,
 ) -> Result<Json<Value>, AppError> {
-    let id = text::id(&id, "person")?;
     let name = patch
         .name
         .as_deref()
@@ -190,7 +196,7 @@ async fn update(
                 entry(
                     &who.name,
                     "person.update",
-                    "person",
+                    ("person", id.get()),
                     id,
                     Some(before),
                     Some(after),
@@ -212,10 +218,9 @@ struct NewIdentity {
 async fn add_identity(
     State(state): State<AppState>,
     Auth(who, ..): Auth<Supervision>,
-    Path(id): Path<String>,
+    IdPath(person_id): IdPath<PersonId>,
     ApiJson(body): ApiJson<NewIdentity>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    let person_id = text::id(&id, "person")?;
     let identity = match (body.phone, body.email) {
         (Some(phone), None) => parse_phone("phone".into(), &phone, state.region)?,
         (None, Some(email)) => parse_email("email".into(), &email)?,
@@ -233,15 +238,14 @@ async fn add_identity(
             people::get_person(conn, person_id)?;
             let row = people::insert_identity(conn, person_id, &identity, &now)?;
             let after = serde_json::to_value(&row)?;
-            let mut e = entry(
+            let e = entry(
                 &who.name,
                 "identity.create",
-                "identity",
-                row.id,
+                ("identity", row.id.get()),
+                person_id,
                 None,
                 Some(after),
             );
-            e.person_id = Some(person_id);
             audit::record(conn, e, &now)?;
             Ok(row)
         })
@@ -257,24 +261,22 @@ async fn add_identity(
 async fn remove_identity(
     State(state): State<AppState>,
     Auth(who, ..): Auth<Supervision>,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<IdentityId>,
 ) -> Result<StatusCode, AppError> {
-    let id = text::id(&id, "identity")?;
     let now = timestamp(state.now());
     state
         .store
         .write(move |conn| {
             let before = people::get_identity(conn, id)?;
             people::delete_identity(conn, id)?;
-            let mut e = entry(
+            let e = entry(
                 &who.name,
                 "identity.delete",
-                "identity",
-                id,
+                ("identity", id.get()),
+                before.person_id,
                 Some(serde_json::to_value(&before)?),
                 None,
             );
-            e.person_id = Some(before.person_id);
             audit::record(conn, e, &now)
         })
         .await?;

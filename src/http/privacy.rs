@@ -1,14 +1,16 @@
 //! Data protection for one person: the subject access export and erasure
 //! (admins only), and the audit entry every read of a person's data leaves.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::extract::ApiJson;
+use super::extract::IdPath;
 use super::text;
+use crate::domain::{PersonId, RecordId};
 use crate::error::AppError;
 use crate::http::auth::{Administration, Auth, Principal};
 use crate::state::AppState;
@@ -28,7 +30,7 @@ pub(super) async fn record_read(
     state: &AppState,
     who: &Principal,
     action: &'static str,
-    person_id: i64,
+    person_id: PersonId,
 ) -> Result<(), AppError> {
     let actor = who.name.clone();
     let now = timestamp(state.now());
@@ -37,7 +39,7 @@ pub(super) async fn record_read(
             actor: &actor,
             action,
             entity: "person",
-            entity_id: Some(person_id),
+            entity_id: Some(person_id.get()),
             person_id: Some(person_id),
             before: None,
             after: None,
@@ -51,9 +53,8 @@ pub(super) async fn record_read(
 async fn export(
     State(state): State<AppState>,
     Auth(who, ..): Auth<Administration>,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<PersonId>,
 ) -> Result<Json<Value>, AppError> {
-    let id = text::id(&id, "person")?;
     let mut document = state
         .store
         .read(move |conn| subject_access::export(conn, id))
@@ -74,10 +75,9 @@ struct Erasure {
 async fn erase(
     State(state): State<AppState>,
     Auth(who, ..): Auth<Administration>,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<PersonId>,
     ApiJson(body): ApiJson<Erasure>,
 ) -> Result<Json<Value>, AppError> {
-    let id = text::id(&id, "person")?;
     let reason = text::prose_required("reason", &body.reason, 500)?;
     let plan = state
         .store

@@ -1,7 +1,7 @@
 //! Number rules: block nuisance numbers and ranges, allow partner agencies.
 //! Supervisors and admins only; every change audited.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, post};
 use axum::{Json, Router};
@@ -9,8 +9,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::extract::ApiJson;
+use super::extract::IdPath;
 use super::text;
 use crate::domain::{MatchKind, Moment, NumberPattern, NumberRule, RuleAction};
+use crate::domain::{NumberRuleId, RecordId};
 use crate::error::AppError;
 use crate::http::auth::{Auth, Supervision};
 use crate::state::AppState;
@@ -41,7 +43,7 @@ struct NewRule {
 fn entry<'a>(
     actor: &'a str,
     action: &'a str,
-    id: i64,
+    id: NumberRuleId,
     before: Option<Value>,
     after: Option<Value>,
 ) -> audit::Entry<'a> {
@@ -49,7 +51,7 @@ fn entry<'a>(
         actor,
         action,
         entity: "number_rule",
-        entity_id: Some(id),
+        entity_id: Some(id.get()),
         person_id: None,
         before,
         after,
@@ -75,7 +77,8 @@ async fn create(
         return Err(AppError::invalid("expires_at", "must be in the future"));
     }
     let mut rule = NumberRule {
-        id: 0,
+        // Given by the database when the rule is inserted.
+        id: NumberRuleId::from_raw(0),
         number,
         match_kind: body.match_kind,
         action: body.action,
@@ -115,9 +118,8 @@ async fn list(
 async fn show(
     State(state): State<AppState>,
     _: Auth<Supervision>,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<NumberRuleId>,
 ) -> Result<Json<NumberRule>, AppError> {
-    let id = text::id(&id, "number rule")?;
     Ok(Json(
         state
             .store
@@ -129,9 +131,8 @@ async fn show(
 async fn remove(
     State(state): State<AppState>,
     Auth(who, ..): Auth<Supervision>,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<NumberRuleId>,
 ) -> Result<StatusCode, AppError> {
-    let id = text::id(&id, "number rule")?;
     let now = timestamp(state.now());
     state
         .store

@@ -79,8 +79,3 @@ where
 {
     Option::<T>::deserialize(d).map(Some)
 }
-
-/// Parses a path id, so `/v1/people/abc` is a clear 404 rather than a 400.
-pub fn id(value: &str, what: &'static str) -> Result<i64, AppError> {
-    value.parse().map_err(|_| AppError::NotFound(what))
-}

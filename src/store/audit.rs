@@ -5,14 +5,16 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{typed_row, Result};
+use crate::domain::PersonId;
 
 /// One change, as the handler that made it describes it.
 pub struct Entry<'a> {
     pub actor: &'a str,
     pub action: &'a str,
     pub entity: &'a str,
+    /// Any kind of record's id: `entity` says which.
     pub entity_id: Option<i64>,
-    pub person_id: Option<i64>,
+    pub person_id: Option<PersonId>,
     pub before: Option<Value>,
     pub after: Option<Value>,
 }
@@ -36,7 +38,7 @@ pub fn redact_about(conn: &Connection, entity: &str, ids: &[i64]) -> Result<usiz
 }
 
 /// Blanks the copies held by every entry about a person.
-pub fn redact_person(conn: &Connection, person_id: i64) -> Result<usize> {
+pub fn redact_person(conn: &Connection, person_id: PersonId) -> Result<usize> {
     redact_where(conn, "person_id = ?2", params![ERASED, person_id])
 }
 
@@ -74,8 +76,9 @@ pub struct AuditRow {
     pub actor: String,
     pub action: String,
     pub entity: String,
+    /// Any kind of record's id: `entity` says which.
     pub entity_id: Option<i64>,
-    pub person_id: Option<i64>,
+    pub person_id: Option<PersonId>,
     pub before: Option<Value>,
     pub after: Option<Value>,
 }

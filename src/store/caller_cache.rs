@@ -25,7 +25,7 @@ const MAX_CALLERS: usize = 100_000;
 /// A caller on record, as screening needs them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallerRecord {
-    pub person_id: i64,
+    pub person_id: crate::domain::PersonId,
     /// Measures not ended; whether each is in force depends on `now`, which
     /// the decision is handed.
     pub measures: Vec<Measure>,

@@ -11,7 +11,10 @@ use serde::Deserialize;
 use super::{Result, StoreError};
 use crate::decision::{Action, Rule};
 use crate::domain::Role;
-use crate::domain::{Channel, EnquiryStatus, FlagKind, MatchKind, RuleAction};
+use crate::domain::{
+    Channel, EnquiryId, EnquiryStatus, FlagId, FlagKind, IdentityId, MatchKind, MeasureId,
+    NumberRuleId, PersonId, RecordId, RuleAction,
+};
 
 /// Reads a row whose first column is its id with `read`; a stored value
 /// that does not convert becomes [`StoreError::Corrupt`] naming `table`,
@@ -91,6 +94,30 @@ fn word<T: for<'de> Deserialize<'de>>(value: ValueRef<'_>) -> FromSqlResult<T> {
         FromSqlError::Other(format!("{shown:?} is not a known value").into())
     })
 }
+
+macro_rules! id_column {
+    ($($ty:ty),*) => {$(
+        impl ToSql for $ty {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::from(self.get()))
+            }
+        }
+        impl FromSql for $ty {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                value.as_i64().map(<$ty>::from_raw)
+            }
+        }
+    )*};
+}
+
+id_column!(
+    PersonId,
+    IdentityId,
+    MeasureId,
+    EnquiryId,
+    NumberRuleId,
+    FlagId
+);
 
 macro_rules! word_column {
     ($($ty:ty => $name:expr),* $(,)?) => {$(

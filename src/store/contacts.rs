@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{corrupt_json, millis, typed_row, Result, StoreError};
 use crate::decision::{Action, Decision, PastContact, Rule, RuleHit};
-use crate::domain::{CallId, Channel};
+use crate::domain::{CallId, Channel, EnquiryId, PersonId};
 
 /// A screened call about to be recorded.
 pub struct NewCall<'a> {
@@ -15,8 +15,8 @@ pub struct NewCall<'a> {
     pub call_id: &'a CallId,
     pub caller: Option<&'a str>,
     pub dialed: &'a str,
-    pub person_id: Option<i64>,
-    pub enquiry_id: Option<i64>,
+    pub person_id: Option<PersonId>,
+    pub enquiry_id: Option<EnquiryId>,
     pub urgent: bool,
     pub decision: &'a Decision,
     pub recorded_by: &'a str,
@@ -134,7 +134,7 @@ pub fn decision_for_call(conn: &Connection, call_id: &CallId) -> Result<Option<D
 /// A person's contacts from `since` on, for frequency limits.
 pub fn history_since(
     conn: &Connection,
-    person_id: i64,
+    person_id: PersonId,
     since: DateTime<Utc>,
 ) -> Result<Vec<PastContact>> {
     let mut stmt = conn.prepare_cached(
@@ -155,8 +155,8 @@ pub struct NewContact<'a> {
     pub at: DateTime<Utc>,
     pub channel: Channel,
     pub identity: Option<&'a str>,
-    pub person_id: Option<i64>,
-    pub enquiry_id: Option<i64>,
+    pub person_id: Option<PersonId>,
+    pub enquiry_id: Option<EnquiryId>,
     pub recorded_by: &'a str,
 }
 
@@ -180,7 +180,7 @@ pub fn insert_contact(conn: &Connection, contact: &NewContact<'_>) -> Result<i64
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
     pub advisor: Option<String>,
-    pub enquiry_id: Option<i64>,
+    pub enquiry_id: Option<EnquiryId>,
     pub answered: Option<bool>,
     pub duration_s: Option<u32>,
     pub note: Option<String>,
@@ -214,7 +214,7 @@ pub struct ContactRow {
     pub at: DateTime<Utc>,
     pub channel: Channel,
     pub identity: Option<String>,
-    pub enquiry_id: Option<i64>,
+    pub enquiry_id: Option<EnquiryId>,
     pub call_id: Option<String>,
     pub urgent: bool,
     pub action: Option<Action>,
@@ -228,7 +228,7 @@ pub struct ContactRow {
 }
 
 /// A person's most recent contacts, newest first.
-pub fn contacts_of(conn: &Connection, person_id: i64, limit: u32) -> Result<Vec<ContactRow>> {
+pub fn contacts_of(conn: &Connection, person_id: PersonId, limit: u32) -> Result<Vec<ContactRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, at, channel, identity, enquiry_id, call_id, urgent, action, target, reason, rules,
                 advisor, answered, duration_s, note

@@ -3,7 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{typed_row, Result, StoreError};
-use crate::domain::{Enquiry, EnquiryStatus};
+use crate::domain::{Enquiry, EnquiryId, EnquiryStatus, PersonId, RecordId};
 
 const COLUMNS: &str = "id, person_id, reference, topic, status, advisor";
 
@@ -22,12 +22,12 @@ fn enquiry_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Enquiry>> {
 
 pub fn insert_enquiry(
     conn: &Connection,
-    person_id: i64,
+    person_id: PersonId,
     reference: Option<&str>,
     topic: &str,
     advisor: Option<&str>,
     now: &str,
-) -> Result<i64> {
+) -> Result<EnquiryId> {
     conn.prepare_cached(
         "INSERT INTO enquiries (person_id, reference, topic, status, advisor, opened_at)
          VALUES (?1, ?2, ?3, 'open', ?4, ?5)",
@@ -37,17 +37,17 @@ pub fn insert_enquiry(
         "reference",
         "is already used by another enquiry",
     ))?;
-    Ok(conn.last_insert_rowid())
+    Ok(EnquiryId::from_raw(conn.last_insert_rowid()))
 }
 
-pub fn get_enquiry(conn: &Connection, id: i64) -> Result<Enquiry> {
+pub fn get_enquiry(conn: &Connection, id: EnquiryId) -> Result<Enquiry> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM enquiries WHERE id = ?1"))?
         .query_row([id], enquiry_row)
         .optional()?
         .ok_or(StoreError::NotFound("enquiry"))?
 }
 
-pub fn enquiries_of(conn: &Connection, person_id: i64) -> Result<Vec<Enquiry>> {
+pub fn enquiries_of(conn: &Connection, person_id: PersonId) -> Result<Vec<Enquiry>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM enquiries WHERE person_id = ?1 ORDER BY id"
     ))?;

@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{audit, people, Result, StoreError};
+use crate::domain::{PersonId, RecordId};
 
 /// What a reader finds before the erasure, so the writer is not held by
 /// a scan of every contact: contacts made from the person's numbers and
@@ -22,14 +23,14 @@ use super::{audit, people, Result, StoreError};
 /// index finds them), up to the newest contact at the time.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    pub person_id: i64,
+    pub person_id: PersonId,
     identities: Vec<String>,
     unlinked: Vec<i64>,
     scanned_to: i64,
 }
 
 /// The person's identities, as values; the one query both sides agree on.
-fn identity_values(conn: &Connection, person_id: i64) -> Result<Vec<String>> {
+fn identity_values(conn: &Connection, person_id: PersonId) -> Result<Vec<String>> {
     Ok(people::identities_of(conn, person_id)?
         .into_iter()
         .map(|i| i.value)
@@ -40,7 +41,7 @@ fn identity_values(conn: &Connection, person_id: i64) -> Result<Vec<String>> {
 /// with ids in `(after, up_to]`.
 fn unlinked_contacts(
     conn: &Connection,
-    person_id: i64,
+    person_id: PersonId,
     after: i64,
     up_to: i64,
 ) -> Result<Vec<i64>> {
@@ -62,7 +63,7 @@ fn newest_contact(conn: &Connection) -> Result<i64> {
 }
 
 /// Run on a reader: finds the unlinked contacts (a full scan).
-pub fn plan(conn: &Connection, person_id: i64) -> Result<Plan> {
+pub fn plan(conn: &Connection, person_id: PersonId) -> Result<Plan> {
     people::get_person(conn, person_id)?;
     let scanned_to = newest_contact(conn)?;
     Ok(Plan {
@@ -147,7 +148,7 @@ pub fn erase(
             actor,
             action: "person.erase",
             entity: "person",
-            entity_id: Some(id),
+            entity_id: Some(id.get()),
             person_id: Some(id),
             before: None,
             after: Some(json!({"reason": reason, "erased": erased})),

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::{timestamp, typed_row, Result, StoreError};
 use crate::decision::Action;
 pub use crate::domain::FlagKind as Kind;
+use crate::domain::{FlagId, PersonId};
 
 /// Calls turned away today (this one included) that make a diverted call
 /// "repeated": this one and at least two before it.
@@ -16,7 +17,7 @@ const REPEATED_TURNED_AWAY: i64 = 3;
 /// A call just recorded for the first time, as far as flags need it.
 pub struct FreshCall {
     pub contact_id: i64,
-    pub person_id: Option<i64>,
+    pub person_id: Option<PersonId>,
     pub urgent: bool,
     pub action: Action,
     pub now: DateTime<Utc>,
@@ -127,7 +128,7 @@ pub fn raise_for_call_or_log(conn: &Connection, call: &FreshCall) -> Vec<Kind> {
 /// turned away (diverted or blocked). A turned-away call is a phone contact
 /// that did not count towards a limit: asked that way, the index that
 /// serves the per-call path answers alone, without a table look-up a row.
-fn counts_since(conn: &Connection, person: i64, since: DateTime<Utc>) -> Result<(i64, i64)> {
+fn counts_since(conn: &Connection, person: PersonId, since: DateTime<Utc>) -> Result<(i64, i64)> {
     Ok(conn
         .prepare_cached(
             "SELECT count(*), coalesce(sum(channel = 'phone' AND counted = 0), 0)
@@ -138,7 +139,11 @@ fn counts_since(conn: &Connection, person: i64, since: DateTime<Utc>) -> Result<
         })?)
 }
 
-fn open_kinds_since(conn: &Connection, person: i64, since: DateTime<Utc>) -> Result<Vec<Kind>> {
+fn open_kinds_since(
+    conn: &Connection,
+    person: PersonId,
+    since: DateTime<Utc>,
+) -> Result<Vec<Kind>> {
     let mut stmt = conn.prepare_cached(
         "SELECT kind FROM flags
          WHERE person_id = ?1 AND raised_at >= ?2 AND resolved_at IS NULL",
@@ -175,8 +180,8 @@ pub fn raise_past_reviews(conn: &Connection, today: NaiveDate, now: &str) -> Res
 /// One flag as the review queue shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct FlagRow {
-    pub id: i64,
-    pub person_id: Option<i64>,
+    pub id: FlagId,
+    pub person_id: Option<PersonId>,
     pub person_name: Option<String>,
     pub contact_id: Option<i64>,
     pub call_id: Option<String>,
@@ -246,7 +251,7 @@ pub fn queue(
     rows.map(|row| row?).collect()
 }
 
-pub fn get_flag(conn: &Connection, id: i64) -> Result<FlagRow> {
+pub fn get_flag(conn: &Connection, id: FlagId) -> Result<FlagRow> {
     conn.prepare_cached(&format!("{SELECT} WHERE f.id = ?1"))?
         .query_row([id], flag_row)
         .optional()?
@@ -258,7 +263,7 @@ pub fn get_flag(conn: &Connection, id: i64) -> Result<FlagRow> {
 /// first supervisor's resolution.
 pub fn resolve(
     conn: &Connection,
-    id: i64,
+    id: FlagId,
     by: &str,
     resolution: &str,
     now: &str,

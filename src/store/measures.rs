@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{corrupt_json, typed_row, Result, StoreError};
-use crate::domain::{Ending, Measure, MeasureKind, MeasureTerms};
+use crate::domain::{Ending, Measure, MeasureId, MeasureKind, MeasureTerms, PersonId, RecordId};
 
 const COLUMNS: &str = "id, person_id, kind, params, on_breach, reason, notified_on, starts_on, \
                        review_on, ends_on, set_by, ended_at, ended_by, end_reason";
@@ -40,7 +40,7 @@ fn measure_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Measure>> {
     let params: String = row.get(3)?;
     let on_breach: Option<String> = row.get(4)?;
     Ok(read.and_then(|mut measure| {
-        let id = measure.id;
+        let id = measure.id.get();
         let mut value: serde_json::Value =
             serde_json::from_str(&params).map_err(corrupt_json("measures", id, "params"))?;
         value["kind"] = serde_json::Value::String(kind);
@@ -110,12 +110,12 @@ fn execute_with_columns(
 
 pub fn insert_measure(
     conn: &Connection,
-    person_id: i64,
+    person_id: PersonId,
     kind: &MeasureKind,
     terms: &MeasureTerms,
     set_by: &str,
     now: &str,
-) -> Result<i64> {
+) -> Result<MeasureId> {
     execute_with_columns(
         conn,
         "INSERT INTO measures (person_id, kind, params, on_breach, reason, notified_on, starts_on,
@@ -131,12 +131,12 @@ pub fn insert_measure(
             (":now", &now),
         ],
     )?;
-    Ok(conn.last_insert_rowid())
+    Ok(MeasureId::from_raw(conn.last_insert_rowid()))
 }
 
 pub fn update_measure(
     conn: &Connection,
-    id: i64,
+    id: MeasureId,
     kind: &MeasureKind,
     terms: &MeasureTerms,
     now: &str,
@@ -153,13 +153,19 @@ pub fn update_measure(
     )
 }
 
-pub fn end_measure(conn: &Connection, id: i64, by: &str, reason: &str, now: &str) -> Result<()> {
+pub fn end_measure(
+    conn: &Connection,
+    id: MeasureId,
+    by: &str,
+    reason: &str,
+    now: &str,
+) -> Result<()> {
     conn.prepare_cached("UPDATE measures SET ended_at = ?2, ended_by = ?3, end_reason = ?4, updated_at = ?2 WHERE id = ?1")?
         .execute(params![id, now, by, reason])?;
     Ok(())
 }
 
-pub fn get_measure(conn: &Connection, id: i64) -> Result<Measure> {
+pub fn get_measure(conn: &Connection, id: MeasureId) -> Result<Measure> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM measures WHERE id = ?1"))?
         .query_row([id], measure_row)
         .optional()?
@@ -167,7 +173,7 @@ pub fn get_measure(conn: &Connection, id: i64) -> Result<Measure> {
 }
 
 /// Every measure a person has had, ended ones included, oldest first.
-pub fn measures_of(conn: &Connection, person_id: i64) -> Result<Vec<Measure>> {
+pub fn measures_of(conn: &Connection, person_id: PersonId) -> Result<Vec<Measure>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM measures WHERE person_id = ?1 ORDER BY id"
     ))?;
@@ -176,7 +182,7 @@ pub fn measures_of(conn: &Connection, person_id: i64) -> Result<Vec<Measure>> {
 }
 
 /// The measures not ended: what the per-call path looks at.
-pub fn current_measures_of(conn: &Connection, person_id: i64) -> Result<Vec<Measure>> {
+pub fn current_measures_of(conn: &Connection, person_id: PersonId) -> Result<Vec<Measure>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM measures WHERE person_id = ?1 AND ended_at IS NULL ORDER BY id"
     ))?;
@@ -206,7 +212,7 @@ mod tests {
     fn a_stored_measure_reads_back_with_its_dates() {
         let conn = database_with_ann();
         let id = stored_with_review_on(&conn, "2027-02-01");
-        let measure = get_measure(&conn, id).unwrap();
+        let measure = get_measure(&conn, MeasureId::from_raw(id)).unwrap();
         assert_eq!(
             measure.terms.review_on,
             NaiveDate::from_ymd_opt(2027, 2, 1).unwrap()
@@ -217,11 +223,15 @@ mod tests {
     fn a_corrupt_review_date_is_an_error_naming_its_row_not_1970() {
         let conn = database_with_ann();
         let id = stored_with_review_on(&conn, "2027-13-45");
-        let error = get_measure(&conn, id).unwrap_err().to_string();
+        let error = get_measure(&conn, MeasureId::from_raw(id))
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("measures row"), "{error}");
         assert!(error.contains(&format!("row {id}")), "{error}");
         assert!(error.contains("review_on"), "{error}");
-        let error = current_measures_of(&conn, 1).unwrap_err().to_string();
+        let error = current_measures_of(&conn, PersonId::from_raw(1))
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("review_on"), "{error}");
     }
 }

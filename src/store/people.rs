@@ -4,11 +4,11 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use super::{Result, StoreError};
-use crate::domain::{Email, PhoneNumber};
+use crate::domain::{Email, IdentityId, PersonId, PhoneNumber, RecordId};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonRow {
-    pub id: i64,
+    pub id: PersonId,
     pub name: String,
     pub reference: Option<String>,
     pub created_at: String,
@@ -17,8 +17,8 @@ pub struct PersonRow {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct IdentityRow {
-    pub id: i64,
-    pub person_id: i64,
+    pub id: IdentityId,
+    pub person_id: PersonId,
     pub kind: String,
     pub value: String,
 }
@@ -44,7 +44,7 @@ pub fn insert_person(
     name: &str,
     reference: Option<&str>,
     now: &str,
-) -> Result<i64> {
+) -> Result<PersonId> {
     // Numbered past every erased person too: the audit log still names
     // them by id (see erased_people in schema/0003_erasure.sql).
     conn.prepare_cached(
@@ -53,12 +53,12 @@ pub fn insert_person(
                      coalesce((SELECT max(id) FROM erased_people), 0)) + 1, ?1, ?2, ?3, ?3)",
     )?
     .execute(params![name, reference, now])?;
-    Ok(conn.last_insert_rowid())
+    Ok(PersonId::from_raw(conn.last_insert_rowid()))
 }
 
 pub fn insert_identity(
     conn: &Connection,
-    person_id: i64,
+    person_id: PersonId,
     identity: &Identity,
     now: &str,
 ) -> Result<IdentityRow> {
@@ -73,14 +73,14 @@ pub fn insert_identity(
         "already belongs to a person",
     ))?;
     Ok(IdentityRow {
-        id: conn.last_insert_rowid(),
+        id: IdentityId::from_raw(conn.last_insert_rowid()),
         person_id,
         kind: kind.into(),
         value: value.into(),
     })
 }
 
-pub fn get_person(conn: &Connection, id: i64) -> Result<PersonRow> {
+pub fn get_person(conn: &Connection, id: PersonId) -> Result<PersonRow> {
     conn.prepare_cached(
         "SELECT id, name, reference, created_at, updated_at FROM people WHERE id = ?1",
     )?
@@ -101,7 +101,7 @@ fn person_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PersonRow> {
 
 pub fn update_person(
     conn: &Connection,
-    id: i64,
+    id: PersonId,
     name: &str,
     reference: Option<&str>,
     now: &str,
@@ -117,7 +117,7 @@ pub fn update_person(
     Ok(())
 }
 
-pub fn identities_of(conn: &Connection, person_id: i64) -> Result<Vec<IdentityRow>> {
+pub fn identities_of(conn: &Connection, person_id: PersonId) -> Result<Vec<IdentityRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, person_id, kind, value FROM identities WHERE person_id = ?1 ORDER BY id",
     )?;
@@ -134,21 +134,21 @@ fn identity_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<IdentityRow> {
     })
 }
 
-pub fn get_identity(conn: &Connection, id: i64) -> Result<IdentityRow> {
+pub fn get_identity(conn: &Connection, id: IdentityId) -> Result<IdentityRow> {
     conn.prepare_cached("SELECT id, person_id, kind, value FROM identities WHERE id = ?1")?
         .query_row([id], identity_row)
         .optional()?
         .ok_or(StoreError::NotFound("identity"))
 }
 
-pub fn delete_identity(conn: &Connection, id: i64) -> Result<()> {
+pub fn delete_identity(conn: &Connection, id: IdentityId) -> Result<()> {
     conn.prepare_cached("DELETE FROM identities WHERE id = ?1")?
         .execute([id])?;
     Ok(())
 }
 
 /// The person a phone number or email belongs to, if any.
-pub fn person_with(conn: &Connection, identity: &Identity) -> Result<Option<i64>> {
+pub fn person_with(conn: &Connection, identity: &Identity) -> Result<Option<PersonId>> {
     let (kind, value) = identity.parts();
     Ok(conn
         .prepare_cached("SELECT person_id FROM identities WHERE kind = ?1 AND value = ?2")?

@@ -3,7 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{typed_row, Result, StoreError};
-use crate::domain::{NumberPattern, NumberRule};
+use crate::domain::{NumberPattern, NumberRule, NumberRuleId, RecordId};
 
 const COLUMNS: &str = "id, number, match_kind, action, reason, expires_at";
 
@@ -25,7 +25,7 @@ pub fn insert_rule(
     rule: &NumberRule,
     created_by: &str,
     now: &str,
-) -> Result<i64> {
+) -> Result<NumberRuleId> {
     conn.prepare_cached(
         "INSERT INTO number_rules (number, match_kind, action, reason, expires_at, created_by, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -40,10 +40,10 @@ pub fn insert_rule(
         now,
     ])
     .map_err(StoreError::conflict_on("number", "already has a rule of this match kind"))?;
-    Ok(conn.last_insert_rowid())
+    Ok(NumberRuleId::from_raw(conn.last_insert_rowid()))
 }
 
-pub fn get_rule(conn: &Connection, id: i64) -> Result<NumberRule> {
+pub fn get_rule(conn: &Connection, id: NumberRuleId) -> Result<NumberRule> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM number_rules WHERE id = ?1"))?
         .query_row([id], rule_row)
         .optional()?
@@ -58,7 +58,7 @@ pub fn list_rules(conn: &Connection) -> Result<Vec<NumberRule>> {
     rows.map(|row| row?).collect()
 }
 
-pub fn delete_rule(conn: &Connection, id: i64) -> Result<()> {
+pub fn delete_rule(conn: &Connection, id: NumberRuleId) -> Result<()> {
     conn.prepare_cached("DELETE FROM number_rules WHERE id = ?1")?
         .execute([id])?;
     Ok(())

@@ -6,6 +6,7 @@ use rusqlite::{Connection, Params};
 use serde_json::{json, Map, Value};
 
 use super::{people, Result};
+use crate::domain::PersonId;
 
 /// Their contacts, and those from their numbers or addresses made before
 /// they were on record (these have no person_id).
@@ -17,7 +18,7 @@ const THEIR_CONTACTS: &str = "person_id = ?1 OR (person_id IS NULL
 /// were on record), the flags about them or those contacts, and the audit
 /// entries about them or their contacts.
 /// Runs on a reader: the unlinked contacts take a full scan.
-pub fn export(conn: &Connection, id: i64) -> Result<Value> {
+pub fn export(conn: &Connection, id: PersonId) -> Result<Value> {
     people::get_person(conn, id)?;
     let of = |table: &str, json: &[&str]| {
         let sql = format!("SELECT * FROM {table} WHERE person_id = ?1 ORDER BY id");

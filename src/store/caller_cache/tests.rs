@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use rusqlite::{params, Connection};
 
 use super::*;
-use crate::domain::Region;
+use crate::domain::{RecordId, Region};
 
 /// Two connections to one database file: `screening` holds the cache,
 /// `supervisor` makes the changes, as another connection or process would.
@@ -78,7 +78,7 @@ struct Seen {
 }
 
 fn sorted(rules: Vec<NumberRule>) -> Vec<i64> {
-    let mut ids: Vec<i64> = rules.into_iter().map(|r| r.id).collect();
+    let mut ids: Vec<i64> = rules.into_iter().map(|r| r.id.get()).collect();
     ids.sort_unstable();
     ids
 }
@@ -99,7 +99,7 @@ fn a_number_nobody_has_is_remembered_until_someone_is_given_it() {
         [NUMBERS[0]],
     );
     let (cached, fresh) = f.both(&number(0));
-    assert_eq!(cached.caller.as_ref().map(|c| c.person_id), Some(1));
+    assert_eq!(cached.caller.as_ref().map(|c| c.person_id.get()), Some(1));
     assert_eq!(cached, fresh);
 }
 

@@ -4,11 +4,12 @@
 use rusqlite::Connection;
 
 use super::*;
+use crate::domain::RecordId;
 use crate::store::test_support::database;
 
 const NOW: &str = "2026-06-01T12:00:00.000Z";
 
-fn person(conn: &Connection, name: &str, phone: &str) -> i64 {
+fn person(conn: &Connection, name: &str, phone: &str) -> PersonId {
     let id = people::insert_person(conn, name, Some("CASE-1"), NOW).unwrap();
     conn.execute(
         "INSERT INTO identities (person_id, kind, value, created_at) VALUES (?1, 'phone', ?2, ?3)",
@@ -21,7 +22,7 @@ fn person(conn: &Connection, name: &str, phone: &str) -> i64 {
             actor: "sam",
             action: "person.create",
             entity: "person",
-            entity_id: Some(id),
+            entity_id: Some(id.get()),
             person_id: Some(id),
             before: None,
             after: Some(json!({"name": name, "phones": [phone]})),
@@ -33,7 +34,7 @@ fn person(conn: &Connection, name: &str, phone: &str) -> i64 {
 }
 
 /// A screened call from `phone`, linked to `person` if given.
-fn call(conn: &Connection, person: Option<i64>, phone: &str, note: &str) -> i64 {
+fn call(conn: &Connection, person: Option<PersonId>, phone: &str, note: &str) -> i64 {
     conn.execute(
         "INSERT INTO contacts (at, channel, identity, person_id, action, reason, rules, counted,
                                recorded_by, advisor, note)
@@ -46,7 +47,7 @@ fn call(conn: &Connection, person: Option<i64>, phone: &str, note: &str) -> i64 
     conn.last_insert_rowid()
 }
 
-fn text(conn: &Connection, sql: &str, id: i64) -> Option<String> {
+fn text(conn: &Connection, sql: &str, id: impl rusqlite::ToSql) -> Option<String> {
     conn.query_row(sql, [id], |r| r.get(0)).unwrap()
 }
 
@@ -60,7 +61,7 @@ fn the_audit_log_accepts_only_the_erasure_marker() {
             action: "person.create",
             entity: "person",
             entity_id: Some(1),
-            person_id: Some(1),
+            person_id: Some(PersonId::from_raw(1)),
             before: None,
             after: Some(json!({"name": "Ann"})),
         },
@@ -78,13 +79,16 @@ fn the_audit_log_accepts_only_the_erasure_marker() {
     ] {
         assert!(conn.execute(refused, []).is_err(), "{refused}");
     }
-    assert_eq!(audit::redact_person(&conn, 1).unwrap(), 1);
+    assert_eq!(
+        audit::redact_person(&conn, PersonId::from_raw(1)).unwrap(),
+        1
+    );
     assert_eq!(
         text(&conn, "SELECT after FROM audit_log WHERE id = ?1", 1).as_deref(),
         Some(audit::ERASED)
     );
     assert_eq!(
-        audit::redact_person(&conn, 1).unwrap(),
+        audit::redact_person(&conn, PersonId::from_raw(1)).unwrap(),
         0,
         "a blanked entry is left alone"
     );
@@ -210,7 +214,7 @@ fn a_new_person_is_never_given_an_erased_persons_id() {
     let bob = person(&conn, "Bob", "+447700900222");
     erase(&conn, &plan(&conn, bob).unwrap(), "admin", "asked", NOW).unwrap();
     let carol = person(&conn, "Carol", "+447700900333");
-    assert_eq!(carol, bob + 1);
+    assert_eq!(carol.get(), bob.get() + 1);
 }
 
 #[test]
@@ -219,7 +223,7 @@ fn erasure_deletes_their_flags_and_those_of_calls_from_their_number_but_not_othe
     let unknown_urgent = call(&conn, None, "+447700900123", "");
     let ann = person(&conn, "Ann", "+447700900123");
     let bob = person(&conn, "Bob", "+447700900999");
-    let flag = |person: Option<i64>, contact: Option<i64>| {
+    let flag = |person: Option<PersonId>, contact: Option<i64>| {
         conn.execute(
             "INSERT INTO flags (person_id, contact_id, kind, detail, raised_at)
              VALUES (?1, ?2, 'urgent_call', 'd', ?3)",

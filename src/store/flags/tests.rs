@@ -7,7 +7,7 @@ use chrono_tz::Europe::London;
 use super::*;
 use crate::decision::calendar::period_start;
 use crate::decision::{Decision, Rule};
-use crate::domain::{CallId, Period};
+use crate::domain::{CallId, FlagId, Period, PersonId, RecordId};
 use crate::store::contacts;
 use crate::store::test_support::database_with_ann as database;
 
@@ -40,7 +40,7 @@ fn record(
             call_id: &call_id,
             caller: Some("+447700900123"),
             dialed: "0800",
-            person_id: person,
+            person_id: person.map(PersonId::from_raw),
             enquiry_id: None,
             urgent,
             decision: &decision,
@@ -50,7 +50,7 @@ fn record(
     .unwrap();
     Some(FreshCall {
         contact_id: recorded.new_contact?,
-        person_id: person,
+        person_id: person.map(PersonId::from_raw),
         urgent,
         action,
         now: at,
@@ -179,7 +179,14 @@ fn an_open_kind_is_not_raised_twice_for_a_person_on_one_day_but_is_the_next() {
 fn a_resolved_flag_does_not_stop_the_same_kind_being_raised_again() {
     let conn = database();
     call(&conn, "u-1", true, Action::Route);
-    resolve(&conn, 1, "sam", "called back", "2026-06-01T12:30:00.000Z").unwrap();
+    resolve(
+        &conn,
+        FlagId::from_raw(1),
+        "sam",
+        "called back",
+        "2026-06-01T12:30:00.000Z",
+    )
+    .unwrap();
     assert_eq!(call(&conn, "u-2", true, Action::Route), ["urgent_call"]);
 }
 
@@ -187,7 +194,14 @@ fn a_resolved_flag_does_not_stop_the_same_kind_being_raised_again() {
 fn a_retried_call_raises_nothing() {
     let conn = database();
     assert_eq!(call(&conn, "u-1", true, Action::Route), ["urgent_call"]);
-    resolve(&conn, 1, "sam", "called back", "2026-06-01T12:30:00.000Z").unwrap();
+    resolve(
+        &conn,
+        FlagId::from_raw(1),
+        "sam",
+        "called back",
+        "2026-06-01T12:30:00.000Z",
+    )
+    .unwrap();
     // The same call id again: recorded once, so nothing to raise, even
     // though the kind is no longer open.
     assert!(call(&conn, "u-1", true, Action::Route).is_empty());
@@ -242,17 +256,17 @@ fn review_dates_are_compared_as_dates_not_as_text() {
 fn a_flag_is_resolved_once_and_a_missing_one_is_not_found() {
     let conn = database();
     call(&conn, "u-1", true, Action::Route);
-    let (before, after) = resolve(&conn, 1, "sam", "called back", "t").unwrap();
+    let (before, after) = resolve(&conn, FlagId::from_raw(1), "sam", "called back", "t").unwrap();
     assert_eq!(
         (before.resolved_at, after.resolved_by.as_deref()),
         (None, Some("sam"))
     );
     assert!(matches!(
-        resolve(&conn, 1, "kim", "again", "t"),
+        resolve(&conn, FlagId::from_raw(1), "kim", "again", "t"),
         Err(StoreError::Conflict { .. })
     ));
     assert!(matches!(
-        resolve(&conn, 99, "kim", "x", "t"),
+        resolve(&conn, FlagId::from_raw(99), "kim", "x", "t"),
         Err(StoreError::NotFound("flag"))
     ));
     assert_eq!(queue(&conn, Status::Resolved, None, 100).unwrap().len(), 1);

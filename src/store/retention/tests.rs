@@ -5,6 +5,7 @@ use chrono::{Duration, TimeZone, Utc};
 use rusqlite::Connection;
 
 use super::*;
+use crate::domain::{PersonId, RecordId};
 use crate::store::test_support::database_with_ann as database;
 
 fn now() -> DateTime<Utc> {
@@ -44,7 +45,7 @@ fn contact(conn: &Connection, days_ago: i64) -> i64 {
             action: "contact.create",
             entity: "contact",
             entity_id: Some(id),
-            person_id: Some(1),
+            person_id: Some(PersonId::from_raw(1)),
             before: None,
             after: Some(json!({"id": id, "identity": "ann@example.org"})),
         },
@@ -257,7 +258,7 @@ fn flag(conn: &Connection, resolved_days_ago: Option<i64>) -> i64 {
             action: "flag.resolve",
             entity: "flag",
             entity_id: Some(id),
-            person_id: Some(1),
+            person_id: Some(PersonId::from_raw(1)),
             before: None,
             after: Some(json!({"resolution": "called Ann back"})),
         },
