@@ -198,6 +198,8 @@ record_id! {
     MeasureId => "measure",
     /// An issue a person raised.
     EnquiryId => "enquiry",
+    /// One contact on any channel.
+    ContactId => "contact",
     /// A number rule (block or allow).
     NumberRuleId => "number rule",
     /// A review-queue flag.

@@ -12,8 +12,8 @@ use super::{Result, StoreError};
 use crate::decision::{Action, Rule};
 use crate::domain::Role;
 use crate::domain::{
-    Channel, EnquiryId, EnquiryStatus, FlagId, FlagKind, IdentityId, MatchKind, MeasureId,
-    NumberRuleId, PersonId, RecordId, RuleAction,
+    Channel, ContactId, EnquiryId, EnquiryStatus, FlagId, FlagKind, IdentityId, MatchKind,
+    MeasureId, NumberRuleId, PersonId, RecordId, RuleAction,
 };
 
 /// Reads a row whose first column is its id with `read`; a stored value
@@ -112,6 +112,7 @@ macro_rules! id_column {
 
 id_column!(
     PersonId,
+    ContactId,
     IdentityId,
     MeasureId,
     EnquiryId,

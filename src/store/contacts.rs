@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{corrupt_json, millis, typed_row, Result, StoreError};
 use crate::decision::{Action, Decision, PastContact, Rule, RuleHit};
-use crate::domain::{CallId, Channel, EnquiryId, PersonId};
+use crate::domain::{CallId, Channel, ContactId, EnquiryId, PersonId, RecordId};
 
 /// A screened call about to be recorded.
 pub struct NewCall<'a> {
@@ -28,7 +28,7 @@ pub struct Recorded {
     pub decision: Decision,
     /// The new contact's id; `None` when the call id was already on record,
     /// so whatever follows a fresh call (flags) is not done twice.
-    pub new_contact: Option<i64>,
+    pub new_contact: Option<ContactId>,
 }
 
 /// Records a screened call unless its call id is already on record, and
@@ -62,7 +62,7 @@ pub fn record_call(conn: &Connection, call: &NewCall<'_>) -> Result<Recorded> {
     if inserted == 1 {
         return Ok(Recorded {
             decision: d.clone(),
-            new_contact: Some(conn.last_insert_rowid()),
+            new_contact: Some(ContactId::from_raw(conn.last_insert_rowid())),
         });
     }
     let decision = decision_for_call(conn, call.call_id)?.ok_or(StoreError::NotFound("call"))?;
@@ -210,7 +210,7 @@ pub fn record_outcome(
 /// One line of a person's contact history, as staff see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ContactRow {
-    pub id: i64,
+    pub id: ContactId,
     pub at: DateTime<Utc>,
     pub channel: Channel,
     pub identity: Option<String>,
@@ -259,7 +259,7 @@ pub fn contacts_of(conn: &Connection, person_id: PersonId, limit: u32) -> Result
             contact.rules = rules
                 .map(|text| serde_json::from_str(&text))
                 .transpose()
-                .map_err(corrupt_json("contacts", contact.id, "rules"))?;
+                .map_err(corrupt_json("contacts", contact.id.get(), "rules"))?;
             Ok(contact)
         }))
     })?;

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{timestamp, typed_row, Result, StoreError};
 use crate::decision::Action;
 pub use crate::domain::FlagKind as Kind;
-use crate::domain::{FlagId, PersonId};
+use crate::domain::{ContactId, FlagId, PersonId};
 
 /// Calls turned away today (this one included) that make a diverted call
 /// "repeated": this one and at least two before it.
@@ -16,7 +16,7 @@ const REPEATED_TURNED_AWAY: i64 = 3;
 
 /// A call just recorded for the first time, as far as flags need it.
 pub struct FreshCall {
-    pub contact_id: i64,
+    pub contact_id: ContactId,
     pub person_id: Option<PersonId>,
     pub urgent: bool,
     pub action: Action,

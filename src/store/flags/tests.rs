@@ -7,7 +7,7 @@ use chrono_tz::Europe::London;
 use super::*;
 use crate::decision::calendar::period_start;
 use crate::decision::{Decision, Rule};
-use crate::domain::{CallId, FlagId, Period, PersonId, RecordId};
+use crate::domain::{CallId, ContactId, FlagId, Period, PersonId, RecordId};
 use crate::store::contacts;
 use crate::store::test_support::database_with_ann as database;
 
@@ -281,7 +281,7 @@ fn a_flag_that_cannot_be_raised_leaves_the_call_recorded() {
     let recorded = record(&tx, "u-1", noon(), true, Action::Route, Some(1)).unwrap();
     // A contact that does not exist: the foreign key refuses the flag.
     let fresh = FreshCall {
-        contact_id: recorded.contact_id + 100,
+        contact_id: ContactId::from_raw(recorded.contact_id.get() + 100),
         ..recorded
     };
     assert!(raise_for_call_or_log(&tx, &fresh).is_empty());
