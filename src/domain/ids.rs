@@ -155,6 +155,42 @@ impl EnquiryStatus {
     }
 }
 
+/// How a request names an enquiry: its reference (`ENQ-12`) or its id,
+/// the id as a JSON number (`2`) or as text (`"2"`), since a PBX's IVR and
+/// a script each write it their own way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnquiryName(String);
+
+impl EnquiryName {
+    /// The reference or the id, as text: what `Enquiry::is_named_by` and
+    /// the store's look-up compare.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for EnquiryName {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Name;
+        impl serde::de::Visitor<'_> for Name {
+            type Value = EnquiryName;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an enquiry's reference or id")
+            }
+            fn visit_u64<E: serde::de::Error>(self, id: u64) -> Result<EnquiryName, E> {
+                Ok(EnquiryName(id.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, id: i64) -> Result<EnquiryName, E> {
+                Ok(EnquiryName(id.to_string()))
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<EnquiryName, E> {
+                Ok(EnquiryName(text.to_owned()))
+            }
+        }
+        deserializer.deserialize_any(Name)
+    }
+}
+
 /// A record's id as a path or a reference gives it: a newtype per kind of
 /// record, so a person's id cannot be handed where a measure's is wanted.
 pub trait RecordId: Copy + Send + 'static {

@@ -35,8 +35,8 @@ impl Enquiry {
 pub use dates::{Date, Moment};
 pub use flag::FlagKind;
 pub use ids::{
-    CallId, Channel, ContactId, Email, EnquiryId, EnquiryStatus, FlagId, IdentityId, MeasureId,
-    NumberRuleId, PersonId, RecordId, Role,
+    CallId, Channel, ContactId, Email, EnquiryId, EnquiryName, EnquiryStatus, FlagId, IdentityId,
+    MeasureId, NumberRuleId, PersonId, RecordId, Role,
 };
 pub use kind_fields::{KindFields, KIND_NAMES};
 pub use measure::{

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::extract::{ApiJson, ApiQuery, IdPath};
 use super::text;
 use crate::domain::{CallId, Channel, Email, Moment, PhoneNumber};
-use crate::domain::{EnquiryId, PersonId};
+use crate::domain::{EnquiryId, EnquiryName, PersonId};
 use crate::error::AppError;
 use crate::http::auth::{Auth, CallReporting, Staff};
 use crate::state::AppState;
@@ -31,7 +31,7 @@ struct NewContact {
     channel: Channel,
     phone: Option<String>,
     email: Option<String>,
-    enquiry: Option<String>,
+    enquiry: Option<EnquiryName>,
     at: Option<Moment>,
 }
 
@@ -85,7 +85,11 @@ async fn record(
     };
     let enquiry_id = enquiry_id(
         &state,
-        text::optional("enquiry", body.enquiry.as_deref(), 64)?,
+        text::optional(
+            "enquiry",
+            body.enquiry.as_ref().map(EnquiryName::as_str),
+            64,
+        )?,
     )
     .await?;
     let now = timestamp(now_at);
@@ -126,7 +130,7 @@ async fn record(
 #[serde(deny_unknown_fields)]
 struct OutcomeBody {
     advisor: Option<String>,
-    enquiry: Option<String>,
+    enquiry: Option<EnquiryName>,
     answered: Option<bool>,
     duration_s: Option<u32>,
     note: Option<String>,
@@ -143,7 +147,11 @@ async fn outcome(
     let note = text::prose_optional("note", body.note.as_deref(), 4000)?;
     let enquiry_id = enquiry_id(
         &state,
-        text::optional("enquiry", body.enquiry.as_deref(), 64)?,
+        text::optional(
+            "enquiry",
+            body.enquiry.as_ref().map(EnquiryName::as_str),
+            64,
+        )?,
     )
     .await?;
     if body.duration_s.is_some_and(|d| d > 24 * 3600) {

@@ -2,7 +2,9 @@
 //! query or form, FastAGI's environment, FreeSWITCH's form), before it is
 //! read into the `ParsedCall` the screening path takes.
 
-use crate::domain::{CallId, CallerId};
+use serde::Deserialize;
+
+use crate::domain::{CallId, CallerId, EnquiryName};
 use crate::error::AppError;
 use crate::screening::ParsedCall;
 use crate::state::AppState;
@@ -14,6 +16,8 @@ pub struct ScreenRequest {
     #[serde(default)]
     pub dialed: String,
     pub call_id: Option<String>,
+    /// A reference or an id; in JSON the id may be a number.
+    #[serde(default, deserialize_with = "enquiry_text")]
     pub enquiry: Option<String>,
     pub urgent: Option<YesNo>,
 }
@@ -98,4 +102,8 @@ impl ScreenRequest {
             screened,
         })
     }
+}
+
+fn enquiry_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<EnquiryName>::deserialize(d)?.map(|name| name.as_str().to_owned()))
 }

@@ -4,6 +4,7 @@
 mod agi;
 mod backup;
 mod cli;
+mod enquiry_names;
 mod flags;
 mod freeswitch;
 mod helpers;
