@@ -11,17 +11,18 @@ use serde_json::{json, Value};
 use super::extract::ApiJson;
 use super::extract::IdPath;
 use super::text;
+use crate::domain::{ContactId, NumberRuleId, RecordId};
 use crate::domain::{MatchKind, Moment, NumberPattern, NumberRule, RuleAction};
-use crate::domain::{NumberRuleId, RecordId};
 use crate::error::AppError;
 use crate::http::auth::{Auth, Supervision};
 use crate::state::AppState;
-use crate::store::{audit, rules, timestamp};
+use crate::store::{audit, contacts, rules, timestamp};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/number-rules", post(create).get(list))
         .route("/v1/number-rules/{id}", delete(remove).get(show))
+        .route("/v1/contacts/{id}/number-rule", post(from_contact))
 }
 
 #[derive(Deserialize)]
@@ -71,40 +72,113 @@ async fn create(
         }
     }
     .map_err(|m| AppError::invalid("number", m))?;
-    let now_at = state.now();
-    let expires_at = body.expires_at.map(Moment::get);
-    if expires_at.is_some_and(|at| at <= now_at) {
+    let rule = new_rule(
+        &state,
+        number,
+        body.match_kind,
+        body.action,
+        &body.reason,
+        body.expires_at,
+    )?;
+    Ok((
+        StatusCode::CREATED,
+        Json(insert_audited(&state, who.name, rule, None).await?),
+    ))
+}
+
+/// A rule as a supervisor asked for it, checked: the reason is prose and
+/// present, an expiry is in the future.
+fn new_rule(
+    state: &AppState,
+    number: NumberPattern,
+    match_kind: MatchKind,
+    action: RuleAction,
+    reason: &str,
+    expires_at: Option<Moment>,
+) -> Result<NumberRule, AppError> {
+    let expires_at = expires_at.map(Moment::get);
+    if expires_at.is_some_and(|at| at <= state.now()) {
         return Err(AppError::invalid("expires_at", "must be in the future"));
     }
-    let mut rule = NumberRule {
+    Ok(NumberRule {
         // Given by the database when the rule is inserted.
         id: NumberRuleId::from_raw(0),
         number,
-        match_kind: body.match_kind,
-        action: body.action,
-        reason: text::prose_required("reason", &body.reason, 2000)?,
+        match_kind,
+        action,
+        reason: text::prose_required("reason", reason, 2000)?,
         expires_at,
-    };
-    let now = timestamp(now_at);
-    let rule = state
+    })
+}
+
+/// Inserts `rule` and its audit entry in one transaction; `contact` is
+/// the history row it was made from, if any, named in the entry.
+async fn insert_audited(
+    state: &AppState,
+    actor: String,
+    mut rule: NumberRule,
+    contact: Option<ContactId>,
+) -> Result<NumberRule, AppError> {
+    let now = timestamp(state.now());
+    Ok(state
         .store
         .write(move |conn| {
-            rule.id = rules::insert_rule(conn, &rule, &who.name, &now)?;
+            rule.id = rules::insert_rule(conn, &rule, &actor, &now)?;
+            let mut after = serde_json::to_value(&rule)?;
+            if let Some(contact) = contact {
+                after["from_contact_id"] = json!(contact);
+            }
             audit::record(
                 conn,
-                entry(
-                    &who.name,
-                    "number_rule.create",
-                    rule.id,
-                    None,
-                    serde_json::to_value(&rule).ok(),
-                ),
+                entry(&actor, "number_rule.create", rule.id, None, Some(after)),
                 &now,
             )?;
             Ok(rule)
         })
-        .await?;
-    Ok((StatusCode::CREATED, Json(rule)))
+        .await?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFromContact {
+    action: RuleAction,
+    reason: String,
+    expires_at: Option<Moment>,
+}
+
+/// "Block the last caller": an exact rule for the number a contact in the
+/// history came from.
+async fn from_contact(
+    State(state): State<AppState>,
+    Auth(who, ..): Auth<Supervision>,
+    IdPath(contact): IdPath<ContactId>,
+    ApiJson(body): ApiJson<RuleFromContact>,
+) -> Result<(StatusCode, Json<NumberRule>), AppError> {
+    let phone = state
+        .store
+        .read(move |conn| contacts::phone_of(conn, contact))
+        .await?
+        .ok_or_else(|| AppError::Refused {
+            code: "no_number",
+            field: "contact",
+            message: "this contact has no phone number to make a rule for \
+                      (withheld, another channel, or erased)"
+                .into(),
+        })?;
+    let number = NumberPattern::parse(&phone, MatchKind::Exact, state.region)
+        .map_err(|m| AppError::invalid("contact", m))?;
+    let rule = new_rule(
+        &state,
+        number,
+        MatchKind::Exact,
+        body.action,
+        &body.reason,
+        body.expires_at,
+    )?;
+    Ok((
+        StatusCode::CREATED,
+        Json(insert_audited(&state, who.name, rule, Some(contact)).await?),
+    ))
 }
 
 async fn list(

@@ -126,6 +126,21 @@ pub fn screened_call(conn: &Connection, call_id: &CallId) -> Result<Option<Scree
     .transpose()
 }
 
+/// The phone number (E.164) a contact came from: `None` for a withheld
+/// call, another channel's contact, or one an erasure anonymised.
+pub fn phone_of(conn: &Connection, id: ContactId) -> Result<Option<String>> {
+    conn.prepare_cached("SELECT id, channel, identity FROM contacts WHERE id = ?1")?
+        .query_row([id], |row| {
+            typed_row("contacts", row, |row| {
+                let channel: Channel = row.get(1)?;
+                let identity: Option<String> = row.get(2)?;
+                Ok(identity.filter(|_| channel == Channel::Phone))
+            })
+        })
+        .optional()?
+        .ok_or(StoreError::NotFound("contact"))?
+}
+
 /// The decision a call already got, if it was screened before.
 pub fn decision_for_call(conn: &Connection, call_id: &CallId) -> Result<Option<Decision>> {
     Ok(screened_call(conn, call_id)?.map(|call| call.decision))

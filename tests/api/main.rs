@@ -19,5 +19,6 @@ mod people;
 mod privacy;
 mod retention;
 mod roles;
+mod rules_from_history;
 mod screening;
 mod shutdown;
