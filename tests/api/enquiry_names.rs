@@ -3,15 +3,21 @@
 //! as a JSON number or as text.
 
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, TestApp};
 
-#[tokio::test]
-async fn an_outcome_names_its_enquiry_by_id_as_a_json_number() {
+/// A fresh app with Ann and her open enquiry `ENQ-1`.
+async fn ann_with_an_enquiry() -> (TestApp, i64, Value) {
     let app = spawn_app().await;
     let ann = app.person("Ann", "07700 900123").await;
     let enquiry = app.enquiry(ann, "ENQ-1", "EHCP").await;
+    (app, ann, enquiry)
+}
+
+#[tokio::test]
+async fn an_outcome_names_its_enquiry_by_id_as_a_json_number() {
+    let (app, ann, enquiry) = ann_with_an_enquiry().await;
     app.screen("07700 900123", "n-1").await;
     let (status, body) = app
         .post(
@@ -26,9 +32,7 @@ async fn an_outcome_names_its_enquiry_by_id_as_a_json_number() {
 
 #[tokio::test]
 async fn a_contact_on_another_channel_names_its_enquiry_by_id_as_text_or_by_reference() {
-    let app = spawn_app().await;
-    let ann = app.person("Ann", "07700 900123").await;
-    let enquiry = app.enquiry(ann, "ENQ-1", "EHCP").await;
+    let (app, _, enquiry) = ann_with_an_enquiry().await;
     let id_text = enquiry["id"].as_i64().unwrap().to_string();
     for named in [json!(id_text), json!("ENQ-1"), enquiry["id"].clone()] {
         let (status, body) = app
@@ -45,9 +49,7 @@ async fn a_contact_on_another_channel_names_its_enquiry_by_id_as_text_or_by_refe
 
 #[tokio::test]
 async fn screening_by_json_takes_the_enquiry_id_as_a_number() {
-    let app = spawn_app().await;
-    let ann = app.person("Ann", "07700 900123").await;
-    let enquiry = app.enquiry(ann, "ENQ-1", "EHCP").await;
+    let (app, ann, enquiry) = ann_with_an_enquiry().await;
     let (status, body) = app
         .post(
             "/v1/screen",
