@@ -86,8 +86,13 @@ pub struct Settings {
     /// process's descriptor limit at start-up.
     pub max_connections: u32,
     /// Connections open at once from one source address (trusted proxies
-    /// are not held to it).
+    /// and `pbx_sources` are not held to it).
     pub max_connections_per_source: u32,
+    /// The PBXs' addresses (or CIDR ranges). Held to `max_connections`
+    /// only: a PBX carries every caller's call over its own connections,
+    /// and during a disk stall it may hold hundreds open at once, which a
+    /// per-source cap would turn into refused calls.
+    pub pbx_sources: Vec<IpRange>,
     /// Calls from one number within `flood_window_secs` before further
     /// calls are diverted (0: no flood guard).
     pub flood_calls: u32,
@@ -140,6 +145,7 @@ impl Default for Settings {
             http_header_timeout_ms: 10_000,
             max_connections: 4096,
             max_connections_per_source: 256,
+            pbx_sources: Vec::new(),
             flood_calls: 10,
             flood_window_secs: 60,
             flag_daily_contacts: 8,

@@ -22,9 +22,9 @@ const RESERVED_DESCRIPTORS: u64 = 256;
 pub struct ConnectionLimits {
     total: u32,
     per_source: u32,
-    /// Reverse proxies carry many clients' connections: only the total
-    /// holds them.
-    trusted: Vec<IpRange>,
+    /// Reverse proxies and PBXs carry many callers' connections: only the
+    /// total holds them.
+    unlimited: Vec<IpRange>,
     open: Mutex<Open>,
     refusals: Throttle<IpAddr>,
 }
@@ -56,7 +56,7 @@ impl Refusal {
 /// One admitted connection, counted until dropped.
 pub struct Slot {
     limits: Arc<ConnectionLimits>,
-    /// `None` for a trusted proxy, which is counted in the total only.
+    /// `None` for a trusted proxy or a PBX, counted in the total only.
     source: Option<IpAddr>,
 }
 
@@ -80,7 +80,7 @@ impl ConnectionLimits {
         Arc::new(ConnectionLimits {
             total,
             per_source: settings.max_connections_per_source,
-            trusted: settings.trusted_proxies.clone(),
+            unlimited: [&settings.trusted_proxies[..], &settings.pbx_sources[..]].concat(),
             open: Mutex::new(Open::default()),
             refusals: Throttle::new(Duration::from_secs(60)),
         })
@@ -96,7 +96,7 @@ impl ConnectionLimits {
     /// (`http`, `agi`) in the log.
     pub fn admit(self: &Arc<Self>, peer: IpAddr, listener: &'static str) -> Option<Slot> {
         let peer = peer.to_canonical();
-        let source = (!ip_range::any_contains(&self.trusted, peer)).then_some(peer);
+        let source = (!ip_range::any_contains(&self.unlimited, peer)).then_some(peer);
         match self.count(source) {
             Ok(()) => Some(Slot {
                 limits: self.clone(),

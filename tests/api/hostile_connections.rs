@@ -41,9 +41,16 @@ fn allow_open_files(needed: u64) {
 
 /// `count` connections from 127.0.0.1 that each send half a request line.
 async fn half_open(addr: SocketAddr, count: usize) -> Vec<TcpStream> {
+    half_open_from(addr, IpAddr::V4(Ipv4Addr::LOCALHOST), count).await
+}
+
+/// `count` connections from `from` that each send half a request line.
+async fn half_open_from(addr: SocketAddr, from: IpAddr, count: usize) -> Vec<TcpStream> {
     let mut streams = Vec::with_capacity(count);
     for _ in 0..count {
-        let mut stream = TcpStream::connect(addr).await.unwrap();
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(SocketAddr::new(from, 0)).unwrap();
+        let mut stream = socket.connect(addr).await.unwrap();
         stream.write_all(b"GET /v1/scr").await.unwrap();
         streams.push(stream);
     }
@@ -160,6 +167,35 @@ async fn an_idle_kept_alive_connection_is_closed_after_the_header_timeout() {
         .await
         .expect("the idle connection is closed");
     assert!(closed - idle_from >= Duration::from_millis(500));
+}
+
+/// A PBX is one address carrying every caller: during a disk stall it may
+/// hold many calls open at once, and none of them may be refused.
+#[tokio::test]
+async fn a_pbx_source_is_held_to_the_total_cap_only() {
+    let app = spawn_app_with(&[
+        ("FAIRLINE_MAX_CONNECTIONS_PER_SOURCE", "5"),
+        ("FAIRLINE_PBX_SOURCES", "[\"127.0.0.2/32\"]"),
+    ])
+    .await;
+    let addr = server_addr(&app);
+    let held = half_open_from(addr, ANOTHER_ADDRESS, 20).await;
+    let (status, _) = screen_from_elsewhere(&app, "stall.1").await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the PBX's 21st connection is served"
+    );
+    assert!(
+        held.iter().all(|s| !is_closed(s)),
+        "none of the PBX's connections was refused"
+    );
+    // Everyone else is still held to the per-source cap.
+    let _local = half_open(addr, 5).await;
+    let mut over = half_open(addr, 1).await;
+    closed_within(&mut over[0], Duration::from_secs(5))
+        .await
+        .expect("a sixth connection from 127.0.0.1 is refused");
 }
 
 #[tokio::test]
