@@ -287,6 +287,8 @@ fn main() -> anyhow::Result<()> {
     let mut server = Command::new(env!("CARGO_BIN_EXE_fairline"))
         .args(["serve", "--listen", "127.0.0.1:0", "--database"])
         .arg(&db)
+        // The bench is the PBX: as in production, no per-source cap.
+        .env("FAIRLINE_PBX_SOURCES", "[\"127.0.0.1\"]")
         .env(
             "RUST_LOG",
             std::env::var("BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into())
