@@ -13,6 +13,7 @@ mod privacy;
 mod rules;
 pub mod serve;
 mod text;
+mod timeline;
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(flags::router())
         .merge(privacy::router())
+        .merge(timeline::router())
 }
 
 /// What every route answers alike, added once every route is in (it applies

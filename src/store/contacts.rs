@@ -244,12 +244,25 @@ pub struct ContactRow {
 
 /// A person's most recent contacts, newest first.
 pub fn contacts_of(conn: &Connection, person_id: PersonId, limit: u32) -> Result<Vec<ContactRow>> {
+    contacts_before(conn, person_id, i64::MAX, i64::MAX, limit)
+}
+
+/// A person's contacts before a point, newest first: those earlier than
+/// `at_ms`, and those at `at_ms` with an id below `id_below`.
+pub fn contacts_before(
+    conn: &Connection,
+    person_id: PersonId,
+    at_ms: i64,
+    id_below: i64,
+    limit: u32,
+) -> Result<Vec<ContactRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, at, channel, identity, enquiry_id, call_id, urgent, action, target, reason, rules,
                 advisor, answered, duration_s, note
-         FROM contacts WHERE person_id = ?1 ORDER BY at DESC, id DESC LIMIT ?2",
+         FROM contacts WHERE person_id = ?1 AND (at < ?2 OR (at = ?2 AND id < ?3))
+         ORDER BY at DESC, id DESC LIMIT ?4",
     )?;
-    let rows = stmt.query_map(params![person_id, limit], |row| {
+    let rows = stmt.query_map(params![person_id, at_ms, id_below, limit], |row| {
         let read = typed_row("contacts", row, |row| {
             Ok(ContactRow {
                 id: row.get(0)?,

@@ -21,6 +21,7 @@ pub mod rules;
 pub mod subject_access;
 #[cfg(test)]
 mod test_support;
+pub mod timeline;
 mod writer;
 
 use std::path::{Path, PathBuf};

@@ -22,3 +22,4 @@ mod roles;
 mod rules_from_history;
 mod screening;
 mod shutdown;
+mod timeline;
