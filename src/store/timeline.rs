@@ -151,7 +151,7 @@ pub fn page(
     }
     keyed.extend(measure_events(conn, person_id, &before, take)?);
     keyed.extend(flag_events(conn, person_id, &before, take)?);
-    keyed.sort_by(|a, b| b.0.cmp(&a.0));
+    keyed.sort_by_key(|(key, _)| std::cmp::Reverse(*key));
     let more = keyed.len() > limit as usize;
     keyed.truncate(limit as usize);
     let next = more.then(|| keyed.last().map(|(key, _)| *key)).flatten();
