@@ -29,6 +29,10 @@ impl Application {
         let region = settings.region()?;
         tokio::task::spawn_blocking(crate::domain::PhoneNumber::load_metadata).await?;
         let screened = Arc::new(settings.screened_numbers()?);
+        let notices = crate::notice::Notices::load(
+            settings.notice_template_html.as_deref(),
+            settings.notice_template_text.as_deref(),
+        )?;
         let path = settings.database.clone();
         let store = tokio::task::spawn_blocking(move || Store::open(&path))
             .await?
@@ -54,6 +58,7 @@ impl Application {
             store,
             keys: Arc::new(KeyCache::default()),
             limits,
+            notices: Arc::new(notices),
         };
         Ok(Application {
             listener,

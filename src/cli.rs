@@ -63,6 +63,12 @@ enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Print the built-in written-notice template (html or text), to copy,
+    /// edit and name in `notice_template_html` or `notice_template_text`.
+    NoticeTemplate {
+        #[arg(value_parser = ["html", "text"])]
+        format: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,6 +106,16 @@ impl Cli {
                     settings.listen = listen;
                 }
                 serve(settings)
+            }
+            Command::NoticeTemplate { format } => {
+                print!(
+                    "{}",
+                    match format.as_str() {
+                        "html" => crate::notice::BUILT_IN_HTML,
+                        _ => crate::notice::BUILT_IN_TEXT,
+                    }
+                );
+                Ok(())
             }
             Command::Migrate => {
                 let mut conn = store::open_connection(&settings.database)?;

@@ -50,6 +50,11 @@ pub struct Settings {
     pub max_review_months: u32,
     /// Days past its review date that an unreviewed measure still applies.
     pub review_grace_days: u32,
+    /// A minijinja template for the written notice as printable HTML, in
+    /// place of the built-in one (`fairline notice-template html`).
+    pub notice_template_html: Option<PathBuf>,
+    /// The same for the plain-text notice (`fairline notice-template text`).
+    pub notice_template_text: Option<PathBuf>,
     /// Days a contact is kept; the daily purge deletes older ones.
     pub retention_contacts_days: u32,
     /// Days a measure is kept after it ended (`ended_at`) or ran out
@@ -126,6 +131,8 @@ impl Default for Settings {
             freeswitch_contexts: vec![name("public")],
             max_review_months: 6,
             review_grace_days: 28,
+            notice_template_html: None,
+            notice_template_text: None,
             retention_contacts_days: 730,
             retention_ended_measures_days: 730,
             retention_purge_at: chrono::NaiveTime::from_hms_opt(3, 0, 0).expect("03:00 is a time"),

@@ -31,6 +31,7 @@
 //!   mod_xml_curl for FreeSWITCH.
 //! - [`retention`]: the daily purge of old contacts and ended measures, and
 //!   `fairline purge` (the deleting itself is `store::retention`).
+//! - [`notice`]: the written notice of a measure, rendered from a template.
 //! - [`ops`]: liveness, readiness and the `/metrics` page; [`metrics`]: the
 //!   recording functions the store, screening and FastAGI call.
 //! - [`state`]: what every handler can reach; [`keys`]: API keys and their
@@ -49,6 +50,7 @@ pub mod http;
 pub mod keys;
 pub mod limits;
 pub mod metrics;
+pub mod notice;
 pub mod ops;
 pub mod pbx;
 pub mod retention;

@@ -24,6 +24,8 @@ pub struct AppState {
     pub store: Store,
     pub keys: Arc<KeyCache>,
     pub limits: Arc<crate::limits::Limits>,
+    /// The written notice's templates, compiled at start-up.
+    pub notices: Arc<crate::notice::Notices>,
 }
 
 impl AppState {

@@ -6,6 +6,7 @@ mod flag;
 mod ids;
 mod kind_fields;
 mod measure;
+mod notice;
 mod number_rule;
 mod pbx;
 mod phone;
@@ -43,6 +44,7 @@ pub use measure::{
     BreachAction, ChannelScope, Ending, Measure, MeasureKind, MeasureTerms, OnBreach, Period,
     Window,
 };
+pub use notice::NoticeMethod;
 pub use number_rule::{MatchKind, NumberPattern, NumberRule, RuleAction};
 pub use pbx::{PbxName, ScreenedNumbers};
 pub use phone::{CallerId, PhoneError, PhoneNumber, Region};

@@ -113,7 +113,7 @@ pub(super) fn measure_json(m: &Measure, today: Option<(NaiveDate, u32)>) -> Valu
     value
 }
 
-fn today(state: &AppState) -> NaiveDate {
+pub(super) fn today(state: &AppState) -> NaiveDate {
     calendar::local_date(state.now(), state.policy.timezone)
 }
 
@@ -157,7 +157,7 @@ async fn create(
     ))
 }
 
-fn entry<'a>(
+pub(super) fn entry<'a>(
     actor: &'a str,
     action: &'a str,
     m: &Measure,

@@ -8,6 +8,7 @@ mod enquiries;
 pub mod extract;
 mod flags;
 mod measures;
+mod notice;
 mod people;
 mod privacy;
 mod rules;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(people::router())
         .merge(enquiries::router())
         .merge(measures::router())
+        .merge(notice::router())
         .merge(rules::router())
         .merge(contacts::router())
         .merge(audit::router())

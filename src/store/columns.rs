@@ -13,7 +13,7 @@ use crate::decision::{Action, Rule};
 use crate::domain::Role;
 use crate::domain::{
     Channel, ContactId, EnquiryId, EnquiryStatus, FlagId, FlagKind, IdentityId, MatchKind,
-    MeasureId, NumberRuleId, PersonId, RecordId, RuleAction,
+    MeasureId, NoticeMethod, NumberRuleId, PersonId, RecordId, RuleAction,
 };
 
 /// Reads a row whose first column is its id with `read`; a stored value
@@ -143,6 +143,7 @@ word_column! {
     Channel => |c| c.as_str(),
     EnquiryStatus => |s| s.as_str(),
     FlagKind => |k| k.as_str(),
+    NoticeMethod => |m| m.as_str(),
     MatchKind => |m| match m {
         MatchKind::Exact => "exact",
         MatchKind::Prefix => "prefix",

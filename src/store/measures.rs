@@ -5,7 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{corrupt_json, typed_row, Result, StoreError};
-use crate::domain::{Ending, Measure, MeasureId, MeasureKind, MeasureTerms, PersonId, RecordId};
+use crate::domain::{
+    Ending, Measure, MeasureId, MeasureKind, MeasureTerms, NoticeMethod, PersonId, RecordId,
+};
 
 const COLUMNS: &str = "id, person_id, kind, params, on_breach, reason, notified_on, starts_on, \
                        review_on, ends_on, set_by, ended_at, ended_by, end_reason";
@@ -163,6 +165,30 @@ pub fn end_measure(
     conn.prepare_cached("UPDATE measures SET ended_at = ?2, ended_by = ?3, end_reason = ?4, updated_at = ?2 WHERE id = ?1")?
         .execute(params![id, now, by, reason])?;
     Ok(())
+}
+
+/// Records that the person was told in writing: the date (which the
+/// policy needs before anything is enforced) and how.
+pub fn record_notice(
+    conn: &Connection,
+    id: MeasureId,
+    on: NaiveDate,
+    method: NoticeMethod,
+    now: &str,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE measures SET notified_on = ?2, notice_method = ?3, updated_at = ?4 WHERE id = ?1",
+    )?
+    .execute(params![id, on.to_string(), method, now])?;
+    Ok(())
+}
+
+/// How the person was told about a measure, when that was recorded.
+pub fn notice_method(conn: &Connection, id: MeasureId) -> Result<Option<NoticeMethod>> {
+    conn.prepare_cached("SELECT notice_method FROM measures WHERE id = ?1")?
+        .query_row([id], |row| typed_row("measures", row, |row| row.get(0)))
+        .optional()?
+        .ok_or(StoreError::NotFound("measure"))?
 }
 
 pub fn get_measure(conn: &Connection, id: MeasureId) -> Result<Measure> {

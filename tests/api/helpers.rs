@@ -14,10 +14,12 @@ mod logged;
 mod measures;
 #[path = "../common/server.rs"]
 mod server;
+mod start_up;
 pub use load::*;
 pub use logged::*;
 pub use measures::measure_body;
 pub use server::*;
+pub use start_up::*;
 
 pub const ROLES: [&str; 4] = ["pbx", "advisor", "supervisor", "admin"];
 

@@ -1,11 +1,6 @@
 //! Hardening of what fairline tells the PBX: only targets and prompts every
 //! PBX can act on, refused where they enter (the API, the settings); and
 //! only the helpline's own calls screened and recorded.
-
-use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::Duration;
-
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -68,32 +63,6 @@ async fn a_target_or_prompt_the_pbx_cannot_use_is_refused_naming_the_field() {
     assert_refused(status, &body, "target");
     let (_, now) = app.get(&path, "supervisor").await;
     assert_eq!(now["target"], "Alex-2001@desk.b+1_x", "unchanged");
-}
-
-/// Starts `fairline serve` with `envs` and expects it to stop at once;
-/// returns what it wrote to stderr.
-fn serve_refuses(db: &Path, envs: &[(&str, &str)]) -> String {
-    let child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--database"])
-        .arg(db)
-        .env_clear()
-        .envs(envs.iter().copied())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let id = child.id();
-    let (done, exited) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = done.send(child.wait_with_output());
-    });
-    let Ok(out) = exited.recv_timeout(Duration::from_secs(20)) else {
-        let _ = Command::new("kill").arg(id.to_string()).status();
-        panic!("fairline started with {envs:?}");
-    };
-    let out = out.unwrap();
-    assert!(!out.status.success(), "{envs:?}");
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]

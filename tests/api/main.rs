@@ -14,6 +14,7 @@ mod hostile_keys;
 mod hostile_pbx;
 mod hostile_records;
 mod limits;
+mod notice;
 mod ops;
 mod people;
 mod privacy;
