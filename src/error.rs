@@ -45,6 +45,10 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("too many requests; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// The key may do this in general, but not here: it was involved in
+    /// what it would decide (an appeal about its own measure).
+    #[error("{0}")]
+    NotIndependent(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -67,6 +71,7 @@ impl AppError {
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::NotIndependent(_) => StatusCode::FORBIDDEN,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -84,6 +89,7 @@ impl AppError {
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::RateLimited { .. } => "rate_limited",
+            AppError::NotIndependent(_) => "not_independent",
             AppError::Internal(_) => "internal",
         }
     }

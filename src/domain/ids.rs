@@ -240,6 +240,8 @@ record_id! {
     NumberRuleId => "number rule",
     /// A review-queue flag.
     FlagId => "flag",
+    /// An appeal or complaint about a measure.
+    AppealId => "appeal",
 }
 
 #[cfg(test)]

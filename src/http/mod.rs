@@ -1,6 +1,7 @@
 //! The HTTP API: one router per area, merged here, with the body limit.
 //! Handlers parse, call the store or the screening path, and audit changes.
 
+mod appeals;
 mod audit;
 pub mod auth;
 mod contacts;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(enquiries::router())
         .merge(measures::router())
         .merge(notice::router())
+        .merge(appeals::router())
         .merge(rules::router())
         .merge(contacts::router())
         .merge(audit::router())

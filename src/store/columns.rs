@@ -12,8 +12,8 @@ use super::{Result, StoreError};
 use crate::decision::{Action, Rule};
 use crate::domain::Role;
 use crate::domain::{
-    Channel, ContactId, EnquiryId, EnquiryStatus, FlagId, FlagKind, IdentityId, MatchKind,
-    MeasureId, NoticeMethod, NumberRuleId, PersonId, RecordId, RuleAction,
+    AppealId, AppealOutcome, Channel, ContactId, EnquiryId, EnquiryStatus, FlagId, FlagKind,
+    IdentityId, MatchKind, MeasureId, NoticeMethod, NumberRuleId, PersonId, RecordId, RuleAction,
 };
 
 /// Reads a row whose first column is its id with `read`; a stored value
@@ -117,7 +117,8 @@ id_column!(
     MeasureId,
     EnquiryId,
     NumberRuleId,
-    FlagId
+    FlagId,
+    AppealId
 );
 
 macro_rules! word_column {
@@ -144,6 +145,7 @@ word_column! {
     EnquiryStatus => |s| s.as_str(),
     FlagKind => |k| k.as_str(),
     NoticeMethod => |m| m.as_str(),
+    AppealOutcome => |o| o.as_str(),
     MatchKind => |m| match m {
         MatchKind::Exact => "exact",
         MatchKind::Prefix => "prefix",

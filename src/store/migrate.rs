@@ -29,6 +29,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_notice_method",
         include_str!("../../schema/0011_notice_method.sql"),
     ),
+    (
+        "0012_appeals",
+        include_str!("../../schema/0012_appeals.sql"),
+    ),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -2,6 +2,7 @@
 //! (group commit), a pool of read connections, and queries named for their
 //! purpose. All rusqlite work runs off the async runtime.
 
+pub mod appeals;
 pub mod audit;
 pub mod caller_cache;
 mod checkpointer;

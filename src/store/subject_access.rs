@@ -49,6 +49,7 @@ pub fn export(conn: &Connection, id: PersonId) -> Result<Value> {
         "identities": of("identities", &[])?,
         "enquiries": of("enquiries", &[])?,
         "measures": of("measures", &["params", "on_breach"])?,
+        "appeals": of("appeals", &[])?,
         "contacts": rows(conn, &contacts, [id], &["rules"])?,
         "flags": rows(conn, &flags, [id], &[])?,
         "audit": rows(conn, &audit, [id], &["before", "after"])?,

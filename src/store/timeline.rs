@@ -1,5 +1,6 @@
 //! A person's timeline: every contact on every channel, every change to
-//! their measures, and every flag raised and settled, as one list, newest
+//! their measures, every appeal and its decision, and every flag raised and
+//! settled, as one list, newest
 //! first, read a page at a time.
 //!
 //! Each source is read by its own indexed query (contacts by person and
@@ -14,7 +15,7 @@ use serde::Serialize;
 
 use super::contacts::{self, ContactRow};
 use super::{timestamp, typed_row, Result};
-use crate::domain::{FlagId, MeasureId, PersonId, RecordId};
+use crate::domain::{AppealId, AppealOutcome, FlagId, MeasureId, PersonId, RecordId};
 use crate::store::flags::Kind as FlagKind;
 
 /// Where a page ends: the sort key of its last item. Items sort by time,
@@ -92,6 +93,18 @@ pub enum Item {
         measure_id: MeasureId,
         /// The measure's kind while it is still held.
         kind: Option<String>,
+        by: String,
+    },
+    /// An appeal or complaint about a measure received, or decided.
+    Appeal {
+        at: DateTime<Utc>,
+        /// `received` or `decided`.
+        event: String,
+        appeal_id: AppealId,
+        /// While the measure is still held.
+        measure_id: Option<MeasureId>,
+        /// For `decided`: upheld, changed or ended.
+        outcome: Option<AppealOutcome>,
         by: String,
     },
     /// A flag raised for the review queue, or settled.
@@ -186,9 +199,13 @@ fn measure_events(
     take: u32,
 ) -> Result<Vec<(Cursor, Item)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT a.id, a.at, a.action, a.entity_id, a.actor, m.kind
-         FROM audit_log a LEFT JOIN measures m ON m.id = a.entity_id
-         WHERE a.person_id = ?1 AND a.entity = 'measure'
+        "SELECT a.id, a.at, a.action, a.entity, a.entity_id, a.actor, m.kind, ap.measure_id,
+                ap.outcome
+         FROM audit_log a
+         LEFT JOIN appeals ap ON a.entity = 'appeal' AND ap.id = a.entity_id
+         LEFT JOIN measures m
+                ON m.id = CASE a.entity WHEN 'measure' THEN a.entity_id ELSE ap.measure_id END
+         WHERE a.person_id = ?1 AND a.entity IN ('measure', 'appeal')
            AND (a.at < ?2 OR (a.at = ?2 AND a.id < ?3))
          ORDER BY a.at DESC, a.id DESC LIMIT ?4",
     )?;
@@ -204,11 +221,14 @@ fn measure_events(
                 let id: i64 = row.get(0)?;
                 let at = parse_time(&row.get::<_, String>(1)?)?;
                 let action: String = row.get(2)?;
-                let event = match action.strip_prefix("measure.").unwrap_or(&action) {
+                let entity: String = row.get(3)?;
+                let event = match action.split_once('.').map_or(action.as_str(), |(_, a)| a) {
+                    "create" if entity == "appeal" => "received".to_owned(),
                     "create" => "recorded".to_owned(),
                     "update" => "changed".to_owned(),
                     "end" => "ended".to_owned(),
                     "review" => "reviewed".to_owned(),
+                    "decide" => "decided".to_owned(),
                     other => other.to_owned(),
                 };
                 let key = Cursor {
@@ -216,12 +236,27 @@ fn measure_events(
                     source: Source::MeasureEvent,
                     id,
                 };
-                let item = Item::Measure {
-                    at,
-                    event,
-                    measure_id: row.get(3)?,
-                    kind: row.get(5)?,
-                    by: row.get(4)?,
+                let item = if entity == "appeal" {
+                    Item::Appeal {
+                        at,
+                        event,
+                        appeal_id: row.get(4)?,
+                        measure_id: row.get(7)?,
+                        outcome: if action == "appeal.decide" {
+                            row.get(8)?
+                        } else {
+                            None
+                        },
+                        by: row.get(5)?,
+                    }
+                } else {
+                    Item::Measure {
+                        at,
+                        event,
+                        measure_id: row.get(4)?,
+                        kind: row.get(6)?,
+                        by: row.get(5)?,
+                    }
                 };
                 Ok((key, item))
             })

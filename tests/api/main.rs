@@ -2,6 +2,7 @@
 //! with its own database and talks HTTP to it.
 
 mod agi;
+mod appeals;
 mod backup;
 mod cli;
 mod enquiry_names;
