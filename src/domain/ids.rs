@@ -240,6 +240,8 @@ record_id! {
     NumberRuleId => "number rule",
     /// A review-queue flag.
     FlagId => "flag",
+    /// An advisor in the directory.
+    AdvisorId => "advisor",
 }
 
 #[cfg(test)]

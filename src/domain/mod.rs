@@ -1,6 +1,7 @@
 //! The helpline's vocabulary as types that can only be built valid:
 //! phone numbers, people's identities, measures, number rules, call ids.
 
+mod advisor;
 mod dates;
 mod flag;
 mod ids;
@@ -32,11 +33,12 @@ impl Enquiry {
     }
 }
 
+pub use advisor::{route_of, AdvisorName, AdvisorRoute};
 pub use dates::{Date, Moment};
 pub use flag::FlagKind;
 pub use ids::{
-    CallId, Channel, ContactId, Email, EnquiryId, EnquiryName, EnquiryStatus, FlagId, IdentityId,
-    MeasureId, NumberRuleId, PersonId, RecordId, Role,
+    AdvisorId, CallId, Channel, ContactId, Email, EnquiryId, EnquiryName, EnquiryStatus, FlagId,
+    IdentityId, MeasureId, NumberRuleId, PersonId, RecordId, Role,
 };
 pub use kind_fields::{KindFields, KIND_NAMES};
 pub use measure::{
