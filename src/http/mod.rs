@@ -1,6 +1,7 @@
 //! The HTTP API: one router per area, merged here, with the body limit.
 //! Handlers parse, call the store or the screening path, and audit changes.
 
+mod advisors;
 mod audit;
 pub mod auth;
 mod contacts;
@@ -25,6 +26,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(people::router())
+        .merge(advisors::router())
         .merge(enquiries::router())
         .merge(measures::router())
         .merge(rules::router())
