@@ -6,7 +6,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use super::{audit, typed_row, Result, StoreError};
-use crate::domain::{AdvisorId, AdvisorName, AdvisorRoute, FieldError, PbxName, RecordId};
+use crate::domain::{
+    AdvisorId, AdvisorName, AdvisorRoute, FieldError, MeasureKind, PbxName, RecordId,
+};
 
 /// An advisor as the directory lists them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -76,6 +78,22 @@ pub fn assignable(conn: &Connection, field: &str, given: &str) -> Result<String>
             Err(FieldError::new(field, format!("{:?} is retired", advisor.name)).into())
         }
         Some(advisor) => Ok(advisor.name),
+    }
+}
+
+/// `kind` with a single point of contact's advisor checked as
+/// [`assignable`] and written in the directory's spelling; any other kind,
+/// or one with a target of its own, as it is.
+pub fn with_assignable_advisor(conn: &Connection, kind: MeasureKind) -> Result<MeasureKind> {
+    match kind {
+        MeasureKind::SinglePointOfContact {
+            advisor: Some(given),
+            target,
+        } => Ok(MeasureKind::SinglePointOfContact {
+            advisor: Some(assignable(conn, "advisor", &given)?),
+            target,
+        }),
+        other => Ok(other),
     }
 }
 
