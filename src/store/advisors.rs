@@ -68,10 +68,7 @@ pub fn assignable(conn: &Connection, field: &str, given: &str) -> Result<String>
     match find_by_name(conn, name.as_str())? {
         None => Err(FieldError::new(
             field,
-            format!(
-                "{:?} is not in the advisors directory (POST /v1/advisors adds them)",
-                name.as_str()
-            ),
+            format!("{:?} is not in the advisors directory", name.as_str()),
         )
         .into()),
         Some(advisor) if advisor.retired_at.is_some() => {
