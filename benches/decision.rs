@@ -76,8 +76,8 @@ fn bench_decide(c: &mut Criterion) {
         measure(
             5,
             MeasureKind::SinglePointOfContact {
-                advisor: "alex".into(),
-                target: PbxName::parse("2001").unwrap(),
+                advisor: None,
+                target: Some(PbxName::parse("2001").unwrap()),
             },
         ),
     ];
@@ -121,6 +121,7 @@ fn bench_decide(c: &mut Criterion) {
             measures: &measures,
             enquiries: &enquiries,
             history: &history,
+            advisors: &[],
         }),
         now,
     };

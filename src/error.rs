@@ -108,6 +108,7 @@ impl From<StoreError> for AppError {
         match err {
             StoreError::NotFound(what) => AppError::NotFound(what),
             StoreError::Conflict { field, message } => AppError::Conflict { field, message },
+            StoreError::Invalid(error) => AppError::Invalid(error),
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -209,6 +209,7 @@ fn decide(
                 measures: &r.caller.measures,
                 enquiries: &r.caller.enquiries,
                 history: &r.history,
+                advisors: &r.caller.advisors,
             }),
             now: job.now,
         },

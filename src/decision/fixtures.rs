@@ -5,9 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Call, Decision, PastContact, Person, Policy, Situation};
 use crate::domain::{
-    CallerId, Channel, Enquiry, EnquiryId, EnquiryStatus, MatchKind, Measure, MeasureId,
-    MeasureKind, MeasureTerms, NumberPattern, NumberRule, NumberRuleId, PbxName, PersonId,
-    PhoneNumber, RecordId, Region, RuleAction,
+    AdvisorRoute, CallerId, Channel, Enquiry, EnquiryId, EnquiryStatus, MatchKind, Measure,
+    MeasureId, MeasureKind, MeasureTerms, NumberPattern, NumberRule, NumberRuleId, PbxName,
+    PersonId, PhoneNumber, RecordId, Region, RuleAction,
 };
 
 pub fn policy() -> Policy {
@@ -67,6 +67,39 @@ pub fn measure(id: i64, kind: MeasureKind) -> Measure {
     }
 }
 
+/// A single point of contact with a target of its own.
+pub fn spoc_at(target: &str) -> MeasureKind {
+    MeasureKind::SinglePointOfContact {
+        advisor: None,
+        target: Some(name(target)),
+    }
+}
+
+/// A single point of contact naming an advisor from the directory.
+pub fn spoc_with(advisor: &str) -> MeasureKind {
+    MeasureKind::SinglePointOfContact {
+        advisor: Some(advisor.into()),
+        target: None,
+    }
+}
+
+/// An advisor in the directory: where they take calls, if anywhere.
+pub fn advisor(name_: &str, target: Option<&str>, retired: bool) -> AdvisorRoute {
+    AdvisorRoute {
+        name: name_.into(),
+        target: target.map(name),
+        retired,
+    }
+}
+
+/// An enquiry assigned to `advisor` (or to nobody).
+pub fn enquiry_of(id: i64, status: EnquiryStatus, advisor: Option<&str>) -> Enquiry {
+    Enquiry {
+        advisor: advisor.map(str::to_owned),
+        ..enquiry(id, &format!("ENQ-{id}"), status)
+    }
+}
+
 pub fn enquiry(id: i64, reference: &str, status: EnquiryStatus) -> Enquiry {
     Enquiry {
         id: EnquiryId::from_raw(id),
@@ -117,6 +150,7 @@ pub struct Case {
     pub measures: Vec<Measure>,
     pub enquiries: Vec<Enquiry>,
     pub history: Vec<PastContact>,
+    pub advisors: Vec<AdvisorRoute>,
     pub now: DateTime<Utc>,
 }
 
@@ -132,6 +166,7 @@ impl Default for Case {
             measures: Vec::new(),
             enquiries: Vec::new(),
             history: Vec::new(),
+            advisors: Vec::new(),
             // A Tuesday, 10:30 in London (BST).
             now: at("2026-05-12T09:30:00Z"),
         }
@@ -144,6 +179,7 @@ impl Case {
             measures: &self.measures,
             enquiries: &self.enquiries,
             history: &self.history,
+            advisors: &self.advisors,
         });
         let situation = Situation {
             call: Call {

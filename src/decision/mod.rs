@@ -2,6 +2,7 @@
 //! about the caller and the time it is handed, to route / announce / divert /
 //! block with the rules that produced it. No I/O, no clock.
 
+mod advisors;
 pub mod calendar;
 #[cfg(test)]
 mod fixtures;
@@ -16,8 +17,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::{
-    BreachAction, CallerId, Channel, ChannelScope, Enquiry, EnquiryStatus, Measure, MeasureKind,
-    NumberRule, RuleAction,
+    AdvisorRoute, BreachAction, CallerId, Channel, ChannelScope, Enquiry, EnquiryStatus, Measure,
+    MeasureKind, NumberRule, RuleAction,
 };
 pub use outcome::{Action, Decision, RuleHit};
 pub use rule::Rule;
@@ -66,6 +67,8 @@ pub struct Person<'a> {
     pub enquiries: &'a [Enquiry],
     /// Contacts since `history_since`, on every identity and channel.
     pub history: &'a [PastContact],
+    /// Where each advisor their enquiries and measures name takes calls.
+    pub advisors: &'a [AdvisorRoute],
 }
 
 /// Everything the decision looks at, gathered by the caller of `decide`.
@@ -131,12 +134,22 @@ pub fn decide(situation: &Situation<'_>, policy: &Policy) -> Decision {
             Some(detail) => decision.breach(measure, detail),
             None => {
                 if let MeasureKind::SinglePointOfContact { target, advisor } = &measure.kind {
-                    spoc = Some((measure, target, advisor));
+                    spoc = Some(advisors::single_point(
+                        measure,
+                        advisor.as_deref(),
+                        target.as_ref(),
+                        person.advisors,
+                    ));
                 }
             }
         }
     }
-    decision.finish(spoc)
+    // An agreed single point of contact outweighs the enquiry's advisor.
+    let assigned = match spoc {
+        Some(_) => None,
+        None => advisors::assigned(call, person),
+    };
+    decision.finish(spoc, assigned)
 }
 
 /// Why `measure` stops this call, or `None` if the call keeps to it.

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::advisors::{Assigned, SinglePoint};
 use super::{Policy, Rule};
 use crate::domain::{
     BreachAction, Measure, MeasureId, MeasureKind, NumberRule, NumberRuleId, PbxName,
@@ -242,39 +243,65 @@ impl<'p> Builder<'p> {
         }
     }
 
-    /// Settles a call that got past the number rules: the worst breach wins,
-    /// then a single point of contact, then the default queue.
-    pub fn finish(mut self, spoc: Option<(&Measure, &PbxName, &String)>) -> Decision {
+    /// Settles a call that got past the number rules: a block, then the
+    /// worst breach, then a single point of contact, then the advisor of
+    /// the open enquiry the call is about, then the default queue. An
+    /// announced call is routed after its prompt as a call without the
+    /// breach would be.
+    pub fn finish(
+        mut self,
+        spoc: Option<SinglePoint<'_>>,
+        assigned: Option<Result<Assigned<'_>, String>>,
+    ) -> Decision {
         let policy = self.policy;
         if let Some(reason) = self.blocked.take() {
             return self.done(Action::Block, "", &policy.block_prompt, reason);
         }
         let mut target = policy.default_target.as_str();
-        if let Some((measure, spoc_target, advisor)) = spoc {
+        let agreed = spoc.is_some();
+        if let Some(spoc) = spoc {
             self.rules.push(RuleHit::measure(
                 Rule::SinglePointOfContact,
-                measure,
-                format!("route to {advisor}"),
+                spoc.measure,
+                spoc.detail,
             ));
-            target = spoc_target.as_str();
+            target = spoc.target.map_or(target, PbxName::as_str);
         }
-        match self.worst.take() {
-            Some((BreachAction::Divert, prompt, reason)) => {
+        match (self.worst.take(), assigned) {
+            (Some((BreachAction::Divert, prompt, reason)), _) => {
                 self.done(Action::Divert, &policy.divert_target, &prompt, reason)
             }
-            Some((BreachAction::Announce, prompt, reason)) => {
+            (Some((BreachAction::Announce, prompt, reason)), assigned) => {
+                if let Some(Ok(advisor)) = assigned {
+                    self.rules
+                        .push(RuleHit::new(Rule::AssignedAdvisor, advisor.detail));
+                    target = advisor.target.as_str();
+                }
                 let target = target.to_owned();
                 self.done(Action::Announce, &target, &prompt, reason)
             }
-            None if spoc.is_some() => {
+            (None, _) if agreed => {
                 let target = target.to_owned();
                 self.done(Action::Route, &target, "", Rule::SinglePointOfContact)
             }
-            None => {
-                self.rules.push(RuleHit::new(
-                    Rule::Default,
-                    "no measure restricts this call",
-                ));
+            (None, Some(Ok(advisor))) => {
+                self.rules
+                    .push(RuleHit::new(Rule::AssignedAdvisor, advisor.detail));
+                self.done(
+                    Action::Route,
+                    advisor.target.as_str(),
+                    "",
+                    Rule::AssignedAdvisor,
+                )
+            }
+            (None, unable) => {
+                let detail = match unable {
+                    Some(Err(why)) => format!(
+                        "no measure restricts this call; {why}, so the call goes to the default target"
+                    ),
+                    _ => "no measure restricts this call".to_owned(),
+                };
+                self.rules.push(RuleHit::new(Rule::Default, detail));
                 let target = target.to_owned();
                 self.done(Action::Route, &target, "", Rule::Default)
             }

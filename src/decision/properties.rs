@@ -7,8 +7,8 @@ use proptest::prelude::*;
 use super::fixtures::*;
 use super::{Action, PastContact, Rule};
 use crate::domain::{
-    BreachAction, CallerId, Channel, ChannelScope, EnquiryStatus, MatchKind, Measure, MeasureKind,
-    OnBreach, Period, RuleAction, Window,
+    AdvisorRoute, BreachAction, CallerId, Channel, ChannelScope, Enquiry, EnquiryStatus, MatchKind,
+    Measure, MeasureKind, OnBreach, Period, RuleAction, Window,
 };
 
 fn any_now() -> impl Strategy<Value = chrono::DateTime<chrono::Utc>> {
@@ -34,10 +34,8 @@ fn any_kind() -> impl Strategy<Value = MeasureKind> {
         }),
         prop::collection::vec(window, 1..3)
             .prop_map(|windows| MeasureKind::ContactWindows { windows }),
-        Just(MeasureKind::SinglePointOfContact {
-            advisor: "alex".into(),
-            target: name("2001")
-        }),
+        Just(spoc_at("2001")),
+        Just(spoc_with("alex")),
         Just(MeasureKind::OpenEnquiriesOnly),
         Just(MeasureKind::NewIssuesOnly),
         Just(MeasureKind::Block),
@@ -119,15 +117,58 @@ fn enquiries() -> Vec<crate::domain::Enquiry> {
     ]
 }
 
+/// The directory as far as the fixtures' names go: `alex` (whom the
+/// fixture enquiries and `spoc_with("alex")` name) and `Jo`, each with or
+/// without a target, retired or not.
+fn any_advisors() -> impl Strategy<Value = Vec<AdvisorRoute>> {
+    let one = |name: &'static str| {
+        (
+            prop::option::of(prop::sample::select(vec!["2001", "2002", "2003"])),
+            any::<bool>(),
+        )
+            .prop_map(move |(target, retired)| advisor(name, target, retired))
+    };
+    (prop::option::of(one("alex")), prop::option::of(one("Jo")))
+        .prop_map(|(alex, jo)| alex.into_iter().chain(jo).collect())
+}
+
+fn any_enquiries() -> impl Strategy<Value = Vec<Enquiry>> {
+    let status = prop_oneof![Just(EnquiryStatus::Open), Just(EnquiryStatus::Closed)];
+    let advisor = prop::option::of(prop::sample::select(vec!["alex", "Jo", "Nobody"]));
+    prop::collection::vec((status, advisor), 0..4).prop_map(|enquiries| {
+        enquiries
+            .into_iter()
+            .enumerate()
+            .map(|(i, (status, advisor))| enquiry_of(i as i64 + 1, status, advisor))
+            .collect()
+    })
+}
+
+/// A measure of `kind` told, started and reviewed around `now`, so in force.
+fn in_force_at(id: i64, kind: MeasureKind, now: chrono::DateTime<chrono::Utc>) -> Measure {
+    let today = super::calendar::local_date(now, policy().timezone);
+    let mut m = measure(id, kind);
+    m.terms.notified_on = Some(today - Duration::days(1));
+    m.terms.starts_on = today - Duration::days(1);
+    m.terms.review_on = today + Duration::days(60);
+    m
+}
+
 proptest! {
     #[test]
     fn a_caller_with_no_measures_is_always_routed(
         now in any_now(), history in any_history(), urgent in any::<bool>(),
         enquiry in any_enquiry(), known in any::<bool>(),
+        enquiries in any_enquiries(), advisors in any_advisors(),
     ) {
-        let d = Case { now, history, urgent, enquiry, known, enquiries: enquiries(), ..Case::default() }.decide();
+        let d = Case {
+            now, history, urgent, enquiry, known, enquiries, advisors: advisors.clone(),
+            ..Case::default()
+        }.decide();
         prop_assert_eq!(d.action, Action::Route);
-        prop_assert_eq!(d.target, "helpline");
+        // To the default queue, or to an advisor who takes calls there.
+        let takes_calls = |t: &str| advisors.iter().any(|a| a.target().is_ok_and(|at| at == &t));
+        prop_assert!(d.target == "helpline" || takes_calls(&d.target), "{:?}", d);
     }
 
     #[test]
@@ -135,10 +176,39 @@ proptest! {
         caller in any_caller(), rules in any_rules(),
         measures in prop::collection::vec(any_measure(), 0..5),
         history in any_history(), now in any_now(), enquiry in any_enquiry(),
-        flooding in any::<bool>(),
+        flooding in any::<bool>(), enquiries in any_enquiries(), advisors in any_advisors(),
     ) {
-        let d = Case { caller, rules, measures, history, now, enquiry, flooding, urgent: true, enquiries: enquiries(), ..Case::default() }.decide();
+        let d = Case { caller, rules, measures, history, now, enquiry, flooding, urgent: true, enquiries, advisors, ..Case::default() }.decide();
         prop_assert!(d.action == Action::Route, "urgent call got {:?}", d);
+        // To the default target, as ever: not to an advisor who may be
+        // off the phone, whatever is on record.
+        prop_assert_eq!(d.target, "helpline");
+    }
+
+    #[test]
+    fn a_single_point_of_contact_in_force_always_outweighs_an_assigned_advisor(
+        own_target in any::<bool>(),
+        measures in prop::collection::vec(any_measure(), 0..4),
+        history in any_history(), now in any_now(), enquiry in any_enquiry(),
+        enquiries in any_enquiries(), alex in prop::option::of((prop::option::of(Just("2003")), any::<bool>())),
+    ) {
+        // Jo has the enquiries and takes calls at 2002; the agreement
+        // names another target, or alex (2003, or unable to take calls).
+        let mut enquiries = enquiries;
+        for e in &mut enquiries {
+            e.advisor = Some("Jo".into());
+        }
+        let mut advisors = vec![advisor("Jo", Some("2002"), false)];
+        advisors.extend(alex.map(|(target, retired)| advisor("alex", target, retired)));
+        let spoc = if own_target { spoc_at("3001") } else { spoc_with("alex") };
+        let mut measures = measures;
+        measures.push(in_force_at(999, spoc, now));
+        let d = Case { measures, history, now, enquiry, enquiries, advisors, ..Case::default() }.decide();
+        prop_assert!(!d.rules.iter().any(|r| r.rule == Rule::AssignedAdvisor), "{:?}", d);
+        prop_assert_ne!(d.target.as_str(), "2002", "{:?}", d);
+        if d.action == Action::Route {
+            prop_assert_eq!(d.reason, Rule::SinglePointOfContact);
+        }
     }
 
     #[test]
@@ -159,8 +229,9 @@ proptest! {
         caller in any_caller(), rules in any_rules(),
         measures in prop::collection::vec(any_measure(), 0..5),
         history in any_history(), now in any_now(),
+        enquiries in any_enquiries(), advisors in any_advisors(),
     ) {
-        let d = Case { caller, rules, measures, history, now, enquiries: enquiries(), ..Case::default() }.decide();
+        let d = Case { caller, rules, measures, history, now, enquiries, advisors, ..Case::default() }.decide();
         if d.action == Action::Block {
             prop_assert!(matches!(d.reason, Rule::BlockRule | Rule::BlockMeasure), "{:?}", d);
         }
@@ -171,8 +242,9 @@ proptest! {
         caller in any_caller(), rules in any_rules(), urgent in any::<bool>(),
         measures in prop::collection::vec(any_measure(), 0..5),
         history in any_history(), now in any_now(), enquiry in any_enquiry(),
+        enquiries in any_enquiries(), advisors in any_advisors(),
     ) {
-        let d = Case { caller, rules, measures, history, now, urgent, enquiry, enquiries: enquiries(), ..Case::default() }.decide();
+        let d = Case { caller, rules, measures, history, now, urgent, enquiry, enquiries, advisors, ..Case::default() }.decide();
         prop_assert!(d.rules.iter().any(|r| r.rule == d.reason), "{:?}", d);
         let has_target = !d.target.is_empty();
         prop_assert_eq!(has_target, d.action != Action::Block);

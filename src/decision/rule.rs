@@ -33,6 +33,9 @@ pub enum Rule {
     ClosedEnquiry,
     /// The call goes to the agreed advisor.
     SinglePointOfContact,
+    /// The call goes to the advisor already handling the open enquiry it
+    /// is about, so the caller does not have to explain again.
+    AssignedAdvisor,
     /// A measure on record that does not apply (yet, or any more).
     NotInForce,
     /// Nothing restricts the call.
@@ -46,7 +49,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order the decision considers them.
-    pub const ALL: [Rule; 15] = [
+    pub const ALL: [Rule; 16] = [
         Rule::AllowRule,
         Rule::Urgent,
         Rule::Flood,
@@ -58,6 +61,7 @@ impl Rule {
         Rule::NoOpenEnquiry,
         Rule::ClosedEnquiry,
         Rule::SinglePointOfContact,
+        Rule::AssignedAdvisor,
         Rule::NotInForce,
         Rule::Default,
         Rule::FailOpen,
@@ -77,6 +81,7 @@ impl Rule {
             Rule::NoOpenEnquiry => "no_open_enquiry",
             Rule::ClosedEnquiry => "closed_enquiry",
             Rule::SinglePointOfContact => "single_point_of_contact",
+            Rule::AssignedAdvisor => "assigned_advisor",
             Rule::NotInForce => "not_in_force",
             Rule::Default => "default",
             Rule::FailOpen => "fail_open",

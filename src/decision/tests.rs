@@ -193,12 +193,8 @@ fn a_window_on_another_day_does_not_let_the_call_through() {
 
 #[test]
 fn a_single_point_of_contact_routes_to_the_agreed_advisor() {
-    let spoc = MeasureKind::SinglePointOfContact {
-        advisor: "alex".into(),
-        target: name("2001"),
-    };
     let d = Case {
-        measures: vec![measure(4, spoc)],
+        measures: vec![measure(4, spoc_at("2001"))],
         ..Case::default()
     }
     .decide();
@@ -215,13 +211,7 @@ fn an_announce_breach_plays_the_prompt_then_routes_to_the_single_point_of_contac
         action: BreachAction::Announce,
         prompt: name("reminder"),
     });
-    let spoc = measure(
-        4,
-        MeasureKind::SinglePointOfContact {
-            advisor: "alex".into(),
-            target: name("2001"),
-        },
-    );
+    let spoc = measure(4, spoc_at("2001"));
     let d = Case {
         measures: vec![over, spoc],
         history: calls_at(&["2026-05-12T08:00:00Z"]),
@@ -403,13 +393,7 @@ fn urgent_callers_are_routed_even_from_a_blocked_range() {
 fn a_blocked_range_blocks_before_any_measure_is_read() {
     let d = Case {
         rules: vec![rule(1, "07700 900", MatchKind::Prefix, RuleAction::Block)],
-        measures: vec![measure(
-            4,
-            MeasureKind::SinglePointOfContact {
-                advisor: "a".into(),
-                target: name("2001"),
-            },
-        )],
+        measures: vec![measure(4, spoc_at("2001"))],
         ..Case::default()
     }
     .decide();

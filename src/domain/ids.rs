@@ -242,6 +242,8 @@ record_id! {
     FlagId => "flag",
     /// An appeal or complaint about a measure.
     AppealId => "appeal",
+    /// An advisor in the directory.
+    AdvisorId => "advisor",
 }
 
 #[cfg(test)]

@@ -43,10 +43,21 @@ impl KindFields {
             "contact_windows" => MeasureKind::ContactWindows {
                 windows: required("windows", self.windows)?,
             },
-            "single_point_of_contact" => MeasureKind::SinglePointOfContact {
-                advisor: required("advisor", self.advisor)?,
-                target: required("target", self.target)?,
-            },
+            "single_point_of_contact" => {
+                if self.advisor.is_some() && self.target.is_some() {
+                    // Which would win? Neither guess is safe for a measure
+                    // agreed with a caller.
+                    return Err(FieldError::new(
+                        "target",
+                        "give either advisor (an advisor in the directory, whose target is \
+                         used) or target, not both",
+                    ));
+                }
+                MeasureKind::SinglePointOfContact {
+                    advisor: self.advisor,
+                    target: self.target,
+                }
+            }
             "open_enquiries_only" => MeasureKind::OpenEnquiriesOnly,
             "new_issues_only" => MeasureKind::NewIssuesOnly,
             "block" => MeasureKind::Block,
@@ -108,7 +119,6 @@ mod tests {
                     ..KindFields::default()
                 },
                 "single_point_of_contact" => KindFields {
-                    advisor: Some("Alex".into()),
                     target: Some(PbxName::parse("2001").unwrap()),
                     ..KindFields::default()
                 },
@@ -134,6 +144,25 @@ mod tests {
         let error = KindFields::default().into_kind("ban").unwrap_err();
         assert_eq!(error.field, "kind");
         assert!(error.message.contains("frequency_limit"), "{error}");
+    }
+
+    #[test]
+    fn a_single_point_of_contact_names_an_advisor_or_a_target_not_both() {
+        let spoc = |advisor: Option<&str>, target: Option<&str>| {
+            KindFields {
+                advisor: advisor.map(str::to_owned),
+                target: target.map(|t| PbxName::parse(t).unwrap()),
+                ..KindFields::default()
+            }
+            .into_kind("single_point_of_contact")
+        };
+        assert!(spoc(Some("Alex"), None).is_ok());
+        assert!(spoc(None, Some("2001")).is_ok());
+        assert_eq!(spoc(None, None).unwrap_err().field, "advisor");
+        assert_eq!(
+            spoc(Some("Alex"), Some("2001")).unwrap_err().field,
+            "target"
+        );
     }
 
     #[test]

@@ -77,10 +77,16 @@ pub enum MeasureKind {
     ContactWindows {
         windows: Vec<Window>,
     },
+    /// The call goes to one agreed advisor: one in the directory, whose
+    /// target at the time of the call is used, or a target of its own.
+    /// Measures recorded before the directory may hold both (the advisor
+    /// then only names who is at `target`); a new or changed one names one.
     SinglePointOfContact {
-        advisor: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        advisor: Option<String>,
         /// Where the PBX sends the call, so in a form every PBX can use.
-        target: PbxName,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        target: Option<PbxName>,
     },
     OpenEnquiriesOnly,
     NewIssuesOnly,
@@ -161,7 +167,14 @@ impl MeasureKind {
                 }
                 Ok(())
             }
-            MeasureKind::SinglePointOfContact { advisor, .. } => one_line("advisor", advisor),
+            MeasureKind::SinglePointOfContact { advisor, target } => match (advisor, target) {
+                (None, None) => Err(FieldError::new(
+                    "advisor",
+                    "or target is required: name an advisor from the directory, or give a target",
+                )),
+                (Some(advisor), _) => one_line("advisor", advisor),
+                (None, Some(_)) => Ok(()),
+            },
             _ => Ok(()),
         }
     }

@@ -1,6 +1,7 @@
 //! The helpline's vocabulary as types that can only be built valid:
 //! phone numbers, people's identities, measures, number rules, call ids.
 
+mod advisor;
 mod appeal;
 mod dates;
 mod flag;
@@ -34,12 +35,13 @@ impl Enquiry {
     }
 }
 
+pub use advisor::{route_of, AdvisorName, AdvisorRoute};
 pub use appeal::{independent_of, AppealOutcome};
 pub use dates::{Date, Moment};
 pub use flag::FlagKind;
 pub use ids::{
-    AppealId, CallId, Channel, ContactId, Email, EnquiryId, EnquiryName, EnquiryStatus, FlagId,
-    IdentityId, MeasureId, NumberRuleId, PersonId, RecordId, Role,
+    AdvisorId, AppealId, CallId, Channel, ContactId, Email, EnquiryId, EnquiryName, EnquiryStatus,
+    FlagId, IdentityId, MeasureId, NumberRuleId, PersonId, RecordId, Role,
 };
 pub use kind_fields::{KindFields, KIND_NAMES};
 pub use measure::{

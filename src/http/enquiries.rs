@@ -1,5 +1,6 @@
 //! Enquiries: open one for a person, close or reassign it. Supervisors and
-//! admins only; every change audited.
+//! admins only; every change audited. An enquiry's advisor is one in the
+//! directory and not retired, stored in the directory's spelling.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -15,7 +16,7 @@ use crate::domain::{EnquiryId, PersonId};
 use crate::error::AppError;
 use crate::http::auth::{Auth, Supervision};
 use crate::state::AppState;
-use crate::store::{audit, enquiries, people, timestamp};
+use crate::store::{advisors, audit, enquiries, people, timestamp};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -62,6 +63,9 @@ async fn create(
         .store
         .write(move |conn| {
             people::get_person(conn, person_id)?;
+            let advisor = advisor
+                .map(|given| advisors::assignable(conn, "advisor", &given))
+                .transpose()?;
             let id = enquiries::insert_enquiry(
                 conn,
                 person_id,
@@ -121,7 +125,9 @@ async fn update(
             let mut after = before.clone();
             after.status = patch.status.unwrap_or(before.status);
             if let Some(advisor) = advisor {
-                after.advisor = advisor;
+                after.advisor = advisor
+                    .map(|given| advisors::assignable(conn, "advisor", &given))
+                    .transpose()?;
             }
             enquiries::update_enquiry(conn, &after, &now)?;
             audit::record(

@@ -20,7 +20,7 @@ use crate::domain::{MeasureId, PersonId};
 use crate::error::AppError;
 use crate::http::auth::{Auth, Supervision};
 use crate::state::AppState;
-use crate::store::{audit, measures, people, timestamp, StoreError};
+use crate::store::{advisors, audit, measures, people, timestamp, StoreError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -131,6 +131,7 @@ async fn create(
         .store
         .write(move |conn| {
             people::get_person(conn, person_id)?;
+            let kind = advisors::with_assignable_advisor(conn, kind)?;
             if kind == MeasureKind::Block {
                 let earlier = measures::measures_of(conn, person_id)?;
                 if let Err(message) = block_may_follow(&earlier, today, grace) {
@@ -215,9 +216,19 @@ async fn update(
         ));
     }
     // The patch is laid over the measure as it stands, and the result goes
-    // through the same checks as a new measure.
+    // through the same checks as a new measure. A single point of contact's
+    // advisor and target are one choice: a patch giving one drops the other.
+    let gives = |field| patch.get(field).is_some_and(|v| !v.is_null());
+    let names_advisor = gives("advisor");
     let mut merged = MeasureBody::from_measure(&current)?;
     if let Some(map) = merged.as_object_mut() {
+        if let MeasureKind::SinglePointOfContact { .. } = current.kind {
+            match (names_advisor, gives("target")) {
+                (true, false) => drop(map.remove("target")),
+                (false, true) => drop(map.remove("advisor")),
+                _ => {}
+            }
+        }
         map.extend(patch);
     }
     let body: MeasureBody = parse_json(merged.to_string().as_bytes())?;
@@ -227,6 +238,12 @@ async fn update(
         .store
         .write(move |conn| {
             let before = measures::get_measure(conn, id)?;
+            // Only an advisor the patch names is checked: one retired since
+            // the measure was agreed does not stop its review date moving.
+            let kind = match names_advisor {
+                true => advisors::with_assignable_advisor(conn, kind)?,
+                false => kind,
+            };
             measures::update_measure(conn, id, &kind, &terms, &now)?;
             let after = measures::get_measure(conn, id)?;
             audit::record(

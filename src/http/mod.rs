@@ -1,6 +1,7 @@
 //! The HTTP API: one router per area, merged here, with the body limit.
 //! Handlers parse, call the store or the screening path, and audit changes.
 
+mod advisors;
 mod appeals;
 mod audit;
 pub mod auth;
@@ -28,6 +29,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(people::router())
+        .merge(advisors::router())
         .merge(enquiries::router())
         .merge(measures::router())
         .merge(notice::router())

@@ -28,9 +28,10 @@ pub fn terms(kind: &MeasureKind) -> Vec<String> {
             vec![format!("no more than {max_contacts} {what} {period}")]
         }
         MeasureKind::ContactWindows { windows } => windows.iter().map(window).collect(),
-        MeasureKind::SinglePointOfContact { advisor, .. } => {
-            vec![format!("your named contact is {advisor}")]
-        }
+        MeasureKind::SinglePointOfContact { advisor, .. } => vec![match advisor {
+            Some(advisor) => format!("your named contact is {advisor}"),
+            None => "calls put through to your one named contact".to_owned(),
+        }],
         MeasureKind::OpenEnquiriesOnly => {
             vec!["calls only about the enquiries you have open with us".to_owned()]
         }
@@ -130,9 +131,17 @@ mod tests {
     #[test]
     fn a_single_point_of_contact_names_the_advisor() {
         let kind = MeasureKind::SinglePointOfContact {
-            advisor: "Sam Patel".into(),
-            target: PbxName::parse("2001").unwrap(),
+            advisor: Some("Sam Patel".into()),
+            target: None,
         };
         assert_eq!(terms(&kind), ["your named contact is Sam Patel"]);
+        let by_target = MeasureKind::SinglePointOfContact {
+            advisor: None,
+            target: Some(PbxName::parse("2001").unwrap()),
+        };
+        assert_eq!(
+            terms(&by_target),
+            ["calls put through to your one named contact"]
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! What screening keeps in memory between calls: every number rule, and
-//! the record (identity, measures, enquiries) of each caller it has seen,
-//! including "not on record". They change a few times a day and are read
-//! on every call, and reading them took a third of the writer's time.
+//! the record (identity, measures, enquiries, their advisors' targets) of
+//! each caller it has seen, including "not on record". They change a few
+//! times a day and are read on every call, and reading them took a third
+//! of the writer's time.
 //!
 //! Never stale: each kind has a version in the database (schema 0005),
 //! replaced by triggers in the same transaction as any change to its
@@ -15,8 +16,10 @@ use std::sync::Arc;
 
 use rusqlite::Connection;
 
-use super::{enquiries, measures, people, rules, Result};
-use crate::domain::{Enquiry, Measure, NumberRule, PhoneNumber};
+use super::{advisors, enquiries, measures, people, rules, Result};
+use crate::domain::{
+    AdvisorRoute, Enquiry, EnquiryStatus, Measure, MeasureKind, NumberRule, PhoneNumber,
+};
 
 /// Callers kept at most; past it the map is emptied and refilled as they
 /// call (a helpline has far fewer distinct callers between changes).
@@ -30,6 +33,10 @@ pub struct CallerRecord {
     /// the decision is handed.
     pub measures: Vec<Measure>,
     pub enquiries: Vec<Enquiry>,
+    /// Where the advisors of their open enquiries, and of a single point
+    /// of contact that names an advisor, take calls (schema 0009's
+    /// triggers drop the record when the directory changes).
+    pub advisors: Vec<AdvisorRoute>,
 }
 
 #[derive(Default)]
@@ -118,11 +125,36 @@ pub fn load_caller(conn: &Connection, number: &PhoneNumber) -> Result<Option<Cal
     else {
         return Ok(None);
     };
+    let measures = measures::current_measures_of(conn, person_id)?;
+    let enquiries = enquiries::enquiries_of(conn, person_id)?;
+    let advisors = advisors::routes_named(conn, advisors_named(&measures, &enquiries))?;
     Ok(Some(CallerRecord {
         person_id,
-        measures: measures::current_measures_of(conn, person_id)?,
-        enquiries: enquiries::enquiries_of(conn, person_id)?,
+        measures,
+        enquiries,
+        advisors,
     }))
+}
+
+/// The advisors a decision may route this caller to: those of their open
+/// enquiries, and a single point of contact's when it has no target of
+/// its own. Most callers name none, and so cost no look-up at all.
+fn advisors_named<'a>(
+    measures: &'a [Measure],
+    enquiries: &'a [Enquiry],
+) -> impl Iterator<Item = &'a str> {
+    let of_enquiries = enquiries
+        .iter()
+        .filter(|e| e.status == EnquiryStatus::Open)
+        .filter_map(|e| e.advisor.as_deref());
+    let of_measures = measures.iter().filter_map(|m| match &m.kind {
+        MeasureKind::SinglePointOfContact {
+            advisor: Some(advisor),
+            target: None,
+        } => Some(advisor.as_str()),
+        _ => None,
+    });
+    of_enquiries.chain(of_measures)
 }
 
 #[cfg(test)]

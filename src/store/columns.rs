@@ -12,8 +12,9 @@ use super::{Result, StoreError};
 use crate::decision::{Action, Rule};
 use crate::domain::Role;
 use crate::domain::{
-    AppealId, AppealOutcome, Channel, ContactId, EnquiryId, EnquiryStatus, FlagId, FlagKind,
-    IdentityId, MatchKind, MeasureId, NoticeMethod, NumberRuleId, PersonId, RecordId, RuleAction,
+    AdvisorId, AppealId, AppealOutcome, Channel, ContactId, EnquiryId, EnquiryStatus, FlagId,
+    FlagKind, IdentityId, MatchKind, MeasureId, NoticeMethod, NumberRuleId, PbxName, PersonId,
+    RecordId, RuleAction,
 };
 
 /// Reads a row whose first column is its id with `read`; a stored value
@@ -118,8 +119,24 @@ id_column!(
     EnquiryId,
     NumberRuleId,
     FlagId,
-    AppealId
+    AppealId,
+    AdvisorId
 );
+
+/// A target stored for the PBX, read back only in the form every PBX can
+/// act on: anything else is an error naming the row, not a call sent to
+/// a target that hangs it up.
+impl FromSql for PbxName {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        PbxName::parse(value.as_str()?).map_err(|problem| FromSqlError::Other(problem.into()))
+    }
+}
+
+impl ToSql for PbxName {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        self.as_str().to_sql()
+    }
+}
 
 macro_rules! word_column {
     ($($ty:ty => $name:expr),* $(,)?) => {$(

@@ -26,6 +26,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../schema/0006_retired_ids.sql"),
     ),
     (
+        "0009_advisors",
+        include_str!("../../schema/0009_advisors.sql"),
+    ),
+    (
         "0011_notice_method",
         include_str!("../../schema/0011_notice_method.sql"),
     ),
@@ -216,6 +220,45 @@ mod tests {
         )
         .unwrap();
         assert_ne!(version("number_rules"), rules, "number rules");
+    }
+
+    #[test]
+    fn advisors_already_named_join_the_directory_in_one_spelling() {
+        let before = MIGRATIONS
+            .iter()
+            .position(|(name, _)| *name == "0009_advisors")
+            .unwrap();
+        let mut conn = at_version(before);
+        conn.execute_batch(
+            r#"INSERT INTO people (id, name, created_at, updated_at) VALUES (1, 'Ann', 'x', 'x');
+               INSERT INTO enquiries (person_id, topic, status, advisor, opened_at)
+                   VALUES (1, 't', 'open', 'alex', 'x'), (1, 't', 'closed', 'Alex', 'x'),
+                          (1, 't', 'open', NULL, 'x');
+               INSERT INTO measures (person_id, kind, params, reason, starts_on, review_on,
+                                     set_by, created_at, updated_at)
+                   VALUES (1, 'single_point_of_contact', '{"advisor":"sam","target":"2001"}',
+                           'r', '2026-01-01', '2026-02-01', 's', 'x', 'x');"#,
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let strings = |sql: &str| -> Vec<Option<String>> {
+            let mut stmt = conn.prepare(sql).unwrap();
+            let rows = stmt.query_map([], |row| row.get(0)).unwrap();
+            rows.map(Result::unwrap).collect()
+        };
+        let directory = strings("SELECT name FROM advisors WHERE target IS NULL ORDER BY name");
+        assert_eq!(directory, [Some("Alex".into()), Some("sam".into())]);
+        let on_enquiries = strings("SELECT advisor FROM enquiries ORDER BY id");
+        assert_eq!(
+            on_enquiries,
+            [Some("Alex".into()), Some("Alex".into()), None]
+        );
+        let on_measure = strings("SELECT params FROM measures");
+        assert_eq!(
+            on_measure,
+            [Some(r#"{"advisor":"sam","target":"2001"}"#.into())],
+            "the measure keeps its own target"
+        );
     }
 
     #[test]

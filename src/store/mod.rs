@@ -2,6 +2,7 @@
 //! (group commit), a pool of read connections, and queries named for their
 //! purpose. All rusqlite work runs off the async runtime.
 
+pub mod advisors;
 pub mod appeals;
 pub mod audit;
 pub mod caller_cache;
@@ -57,6 +58,10 @@ pub enum StoreError {
         column: String,
         problem: String,
     },
+    /// A request that names something the store refuses (an advisor who
+    /// is not in the directory): the API's 422 naming the field.
+    #[error("{0}")]
+    Invalid(#[from] crate::domain::FieldError),
     #[error("{message}")]
     Conflict {
         field: &'static str,

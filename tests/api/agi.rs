@@ -8,7 +8,7 @@ use tokio::net::TcpStream;
 
 use crate::helpers::*;
 
-fn environment(caller: &str, unique_id: &str) -> String {
+pub(crate) fn environment(caller: &str, unique_id: &str) -> String {
     format!(
         "agi_network: yes\nagi_network_script: screen\nagi_request: agi://127.0.0.1/screen\n\
          agi_channel: PJSIP/trunk-0000002a\nagi_language: en\nagi_type: PJSIP\nagi_uniqueid: {unique_id}\n\
@@ -26,7 +26,7 @@ const REPLY_WITHIN: Duration = Duration::from_secs(20);
 
 /// Plays Asterisk: sends the environment, answers every command with
 /// `200 result=1`, and returns the commands fairline sent.
-async fn agi_call(addr: &str, env: &str) -> Vec<String> {
+pub(crate) async fn agi_call(addr: &str, env: &str) -> Vec<String> {
     play_asterisk(TcpStream::connect(addr).await.unwrap(), env).await
 }
 
@@ -49,7 +49,7 @@ async fn play_asterisk(stream: TcpStream, env: &str) -> Vec<String> {
     commands
 }
 
-async fn agi_app() -> TestApp {
+pub(crate) async fn agi_app() -> TestApp {
     spawn_app_with(&[
         ("FAIRLINE_AGI_LISTEN", "127.0.0.1:0"),
         ("FAIRLINE_AGI_TIMEOUT_MS", "300"),

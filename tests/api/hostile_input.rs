@@ -847,6 +847,10 @@ async fn arbitrary_json_to_every_json_endpoint_is_never_a_5xx() {
     .await;
     let (_, flags) = app.get("/v1/flags", "supervisor").await;
     let flag = flags["flags"][0]["id"].clone();
+    let (_, advisor) = app
+        .post("/v1/advisors", "supervisor", json!({"name": "Alex"}))
+        .await;
+    let advisor = advisor["id"].clone();
     let endpoints: Vec<(Method, String, &str, &'static [&'static str])> = vec![
         (
             Method::POST,
@@ -913,6 +917,18 @@ async fn arbitrary_json_to_every_json_endpoint_is_never_a_5xx() {
             "/v1/number-rules".into(),
             "supervisor",
             &["number", "match", "action", "reason", "expires_at"],
+        ),
+        (
+            Method::POST,
+            "/v1/advisors".into(),
+            "supervisor",
+            &["name", "target"],
+        ),
+        (
+            Method::PATCH,
+            format!("/v1/advisors/{advisor}"),
+            "supervisor",
+            &["name", "target"],
         ),
         (
             Method::POST,

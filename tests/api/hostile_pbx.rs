@@ -32,7 +32,7 @@ async fn a_target_or_prompt_the_pbx_cannot_use_is_refused_naming_the_field() {
         &"a".repeat(65),
     ] {
         let body = measure_body(json!({
-            "kind": "single_point_of_contact", "advisor": "Alex", "target": target,
+            "kind": "single_point_of_contact", "target": target,
         }));
         let (status, body) = app.post(&measures, "supervisor", body).await;
         assert_refused(status, &body, "target");
@@ -52,7 +52,7 @@ async fn a_target_or_prompt_the_pbx_cannot_use_is_refused_naming_the_field() {
     let spoc = app
         .measure(
             ann,
-            json!({"kind": "single_point_of_contact", "advisor": "Alex", "target": "Alex-2001@desk.b+1_x"}),
+            json!({"kind": "single_point_of_contact", "target": "Alex-2001@desk.b+1_x"}),
         )
         .await;
     assert_eq!(spoc["target"], "Alex-2001@desk.b+1_x");

@@ -1,6 +1,7 @@
 //! Black-box tests: each starts the real `fairline` binary on a free port
 //! with its own database and talks HTTP to it.
 
+mod advisors;
 mod agi;
 mod appeals;
 mod backup;

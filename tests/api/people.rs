@@ -57,12 +57,17 @@ async fn a_person_page_shows_identities_enquiries_and_measures() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    app.post(
-        &format!("/v1/people/{ann}/enquiries"),
-        "supervisor",
-        json!({"topic": "EHCP", "advisor": "alex"}),
-    )
-    .await;
+    // An enquiry's advisor is one in the directory.
+    app.post("/v1/advisors", "supervisor", json!({"name": "alex"}))
+        .await;
+    let (status, _) = app
+        .post(
+            &format!("/v1/people/{ann}/enquiries"),
+            "supervisor",
+            json!({"topic": "EHCP", "advisor": "alex"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
     let measure = app
         .measure(ann, json!({"kind": "open_enquiries_only"}))
         .await;

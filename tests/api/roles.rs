@@ -84,6 +84,21 @@ fn groups(person: i64) -> Vec<Group> {
             &["pbx", "advisor", "admin"],
         ),
         ("audit", Method::GET, "/v1/audit".into(), None, &["admin"]),
+        (
+            "advisors",
+            Method::GET,
+            "/v1/advisors".into(),
+            None,
+            &["advisor", "supervisor", "admin"],
+        ),
+        (
+            "advisor changes",
+            Method::PATCH,
+            // The advisor the test adds first.
+            "/v1/advisors/1".into(),
+            Some(json!({"target": "2001"})),
+            &["supervisor", "admin"],
+        ),
     ]
 }
 
@@ -92,8 +107,12 @@ async fn every_endpoint_group_admits_exactly_its_roles() {
     // Twenty refused sign-ins follow: more than the lockout allows by default.
     let app = spawn_app_with(&[("FAIRLINE_SIGN_IN_FAILURES_PER_MINUTE", "1000")]).await;
     let person = app.person("Ann", "07700 900123").await;
-    // The outcome row needs a call to exist.
+    // The outcome row needs a call to exist, and the advisor changes an advisor.
     app.screen("07700 900999", "m-pbx").await;
+    let (status, _) = app
+        .post("/v1/advisors", "supervisor", json!({"name": "Alex"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
     for (group, method, path, body, allowed) in groups(person) {
         for role in ROLES {
             let path = path.replace("{role}", role);

@@ -105,7 +105,7 @@ async fn the_form_answer_is_one_percent_encoded_line_for_asterisk() {
     let ann = app.person("Ann", "07700 900123").await;
     app.measure(
         ann,
-        json!({"kind": "single_point_of_contact", "advisor": "Alex", "target": "Alex.Smith+2001@desk"}),
+        json!({"kind": "single_point_of_contact", "target": "Alex.Smith+2001@desk"}),
     )
     .await;
     let resp = app

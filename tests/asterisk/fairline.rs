@@ -148,7 +148,7 @@ impl Fairline {
         let id = self.person(&format!("caller {phone}"), phone).await;
         self.measure(
             id,
-            json!({"kind": "single_point_of_contact", "advisor": "Alex", "target": target}),
+            json!({"kind": "single_point_of_contact", "target": target}),
         )
         .await;
         id

@@ -31,6 +31,12 @@ impl Fixture {
                 )
                 .unwrap();
         }
+        supervisor
+            .execute_batch(
+                "INSERT INTO advisors (id, name, target, created_at, updated_at)
+                 VALUES (1, 'Alex', '2001', 'x', 'x'), (2, 'Jo', NULL, 'x', 'x');",
+            )
+            .unwrap();
         Fixture {
             _dir: dir,
             screening,
@@ -123,6 +129,34 @@ fn an_ended_measure_is_gone_from_the_next_call() {
 }
 
 #[test]
+fn an_advisors_new_target_or_retirement_is_seen_by_the_next_call() {
+    let mut f = Fixture::new();
+    f.change(
+        "INSERT INTO identities (person_id, kind, value, created_at) VALUES (1, 'phone', ?1, 'x')",
+        [NUMBERS[0]],
+    );
+    f.change(
+        "INSERT INTO enquiries (person_id, topic, status, advisor, opened_at) VALUES (1, 'EHCP', 'open', 'Alex', 'x')",
+        [],
+    );
+    let target = |f: &mut Fixture| {
+        let (cached, fresh) = f.both(&number(0));
+        assert_eq!(cached, fresh);
+        let advisors = cached.caller.unwrap().advisors;
+        assert_eq!(advisors.len(), 1);
+        (
+            advisors[0].target.clone().map(|t| t.to_string()),
+            advisors[0].retired,
+        )
+    };
+    assert_eq!(target(&mut f), (Some("2001".into()), false));
+    f.change("UPDATE advisors SET target = '2009' WHERE id = 1", []);
+    assert_eq!(target(&mut f), (Some("2009".into()), false));
+    f.change("UPDATE advisors SET retired_at = 'x' WHERE id = 1", []);
+    assert_eq!(target(&mut f), (Some("2009".into()), true));
+}
+
+#[test]
 fn a_new_block_rule_applies_to_the_next_call() {
     let mut f = Fixture::new();
     assert!(f.both(&number(0)).0.rules.is_empty());
@@ -183,6 +217,7 @@ enum Change {
     },
     OpenEnquiry {
         person: i64,
+        advisor: Option<i64>,
     },
     CloseEnquiries {
         person: i64,
@@ -197,6 +232,26 @@ enum Change {
     },
     ErasePerson {
         person: i64,
+    },
+    AssignEnquiries {
+        person: i64,
+        advisor: i64,
+    },
+    AgreeAdvisor {
+        person: i64,
+        advisor: i64,
+    },
+    Retarget {
+        advisor: i64,
+        target: Option<&'static str>,
+    },
+    Retire {
+        advisor: i64,
+        retired: bool,
+    },
+    Rename {
+        advisor: i64,
+        name: &'static str,
     },
 }
 
@@ -215,9 +270,8 @@ fn change() -> impl Strategy<Value = Change> {
         person
             .clone()
             .prop_map(|person| Change::EndMeasures { person }),
-        person
-            .clone()
-            .prop_map(|person| Change::OpenEnquiry { person }),
+        (person.clone(), prop::option::of(1..=2i64))
+            .prop_map(|(person, advisor)| Change::OpenEnquiry { person, advisor }),
         person
             .clone()
             .prop_map(|person| Change::CloseEnquiries { person }),
@@ -229,7 +283,24 @@ fn change() -> impl Strategy<Value = Change> {
             }
         }),
         number.prop_map(|number| Change::DeleteRules { number }),
-        person.prop_map(|person| Change::ErasePerson { person }),
+        person
+            .clone()
+            .prop_map(|person| Change::ErasePerson { person }),
+        (person.clone(), 1..=2i64)
+            .prop_map(|(person, advisor)| Change::AssignEnquiries { person, advisor }),
+        (person, 1..=2i64).prop_map(|(person, advisor)| Change::AgreeAdvisor { person, advisor }),
+        (
+            1..=2i64,
+            prop::option::of(prop::sample::select(vec!["2001", "2002"]))
+        )
+            .prop_map(|(advisor, target)| Change::Retarget { advisor, target }),
+        (1..=2i64, any::<bool>())
+            .prop_map(|(advisor, retired)| Change::Retire { advisor, retired }),
+        (
+            1..=2i64,
+            prop::sample::select(vec!["Alex", "Jo", "Sam", "Kim"])
+        )
+            .prop_map(|(advisor, name)| Change::Rename { advisor, name }),
     ]
 }
 
@@ -258,10 +329,11 @@ impl Fixture {
                  WHERE person_id = ?1 AND ended_at IS NULL",
                 [person],
             ),
-            Change::OpenEnquiry { person } => self.change(
-                "INSERT INTO enquiries (person_id, topic, status, opened_at)
-                 SELECT ?1, 'EHCP', 'open', 'x' WHERE EXISTS (SELECT 1 FROM people WHERE id = ?1)",
-                [person],
+            Change::OpenEnquiry { person, advisor } => self.change(
+                "INSERT INTO enquiries (person_id, topic, status, advisor, opened_at)
+                 SELECT ?1, 'EHCP', 'open', (SELECT name FROM advisors WHERE id = ?2), 'x'
+                 WHERE EXISTS (SELECT 1 FROM people WHERE id = ?1)",
+                params![person, advisor],
             ),
             Change::CloseEnquiries { person } => self.change(
                 "UPDATE enquiries SET status = 'closed', closed_at = 'x' WHERE person_id = ?1",
@@ -288,6 +360,31 @@ impl Fixture {
             Change::ErasePerson { person } => {
                 self.change("DELETE FROM people WHERE id = ?1", [person])
             }
+            Change::AssignEnquiries { person, advisor } => self.change(
+                "UPDATE enquiries SET advisor = (SELECT name FROM advisors WHERE id = ?2)
+                 WHERE person_id = ?1",
+                [person, advisor],
+            ),
+            Change::AgreeAdvisor { person, advisor } => self.change(
+                "INSERT INTO measures (person_id, kind, params, reason, notified_on, starts_on,
+                                       review_on, set_by, created_at, updated_at)
+                 SELECT ?1, 'single_point_of_contact', json_object('advisor', name), 'agreed',
+                        '2026-01-01', '2026-01-01', '2026-06-01', 'sup', 'x', 'x'
+                 FROM advisors WHERE id = ?2 AND EXISTS (SELECT 1 FROM people WHERE id = ?1)",
+                [person, advisor],
+            ),
+            Change::Retarget { advisor, target } => self.change(
+                "UPDATE advisors SET target = ?2 WHERE id = ?1",
+                params![advisor, target],
+            ),
+            Change::Retire { advisor, retired } => self.change(
+                "UPDATE advisors SET retired_at = CASE WHEN ?2 THEN 'x' END WHERE id = ?1",
+                params![advisor, retired],
+            ),
+            Change::Rename { advisor, name } => self.change(
+                "UPDATE OR IGNORE advisors SET name = ?2 WHERE id = ?1",
+                params![advisor, name],
+            ),
         }
     }
 }
