@@ -102,6 +102,7 @@ impl From<StoreError> for AppError {
         match err {
             StoreError::NotFound(what) => AppError::NotFound(what),
             StoreError::Conflict { field, message } => AppError::Conflict { field, message },
+            StoreError::Invalid { field, message } => AppError::invalid(field, message),
             other => AppError::Internal(other.to_string()),
         }
     }

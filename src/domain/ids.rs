@@ -240,6 +240,8 @@ record_id! {
     NumberRuleId => "number rule",
     /// A review-queue flag.
     FlagId => "flag",
+    /// One review of a measure (continue, change or end).
+    ReviewId => "review",
 }
 
 #[cfg(test)]

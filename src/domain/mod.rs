@@ -12,6 +12,7 @@ mod phone;
 #[cfg(test)]
 mod properties;
 mod resolution;
+mod review;
 
 /// One issue a person raised; "the same issue" means the same enquiry.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -33,10 +34,10 @@ impl Enquiry {
 }
 
 pub use dates::{Date, Moment};
-pub use flag::FlagKind;
+pub use flag::{FlagKind, FlagStatus, FlagThresholds, Urgency};
 pub use ids::{
     CallId, Channel, ContactId, Email, EnquiryId, EnquiryName, EnquiryStatus, FlagId, IdentityId,
-    MeasureId, NumberRuleId, PersonId, RecordId, Role,
+    MeasureId, NumberRuleId, PersonId, RecordId, ReviewId, Role,
 };
 pub use kind_fields::{KindFields, KIND_NAMES};
 pub use measure::{
@@ -47,6 +48,7 @@ pub use number_rule::{MatchKind, NumberPattern, NumberRule, RuleAction};
 pub use pbx::{PbxName, ScreenedNumbers};
 pub use phone::{CallerId, PhoneError, PhoneNumber, Region};
 pub use resolution::block_may_follow;
+pub use review::{latest_review_on, next_review_on, ReviewOutcome};
 
 /// A value that failed to parse, naming the request field it came from so
 /// the API can say exactly what to fix.

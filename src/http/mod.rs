@@ -10,6 +10,8 @@ mod flags;
 mod measures;
 mod people;
 mod privacy;
+mod review_queue;
+mod reviews;
 mod rules;
 pub mod serve;
 mod text;
@@ -31,6 +33,8 @@ pub fn router() -> Router<AppState> {
         .merge(contacts::router())
         .merge(audit::router())
         .merge(flags::router())
+        .merge(review_queue::router())
+        .merge(reviews::router())
         .merge(privacy::router())
 }
 

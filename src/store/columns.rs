@@ -12,8 +12,8 @@ use super::{Result, StoreError};
 use crate::decision::{Action, Rule};
 use crate::domain::Role;
 use crate::domain::{
-    Channel, ContactId, EnquiryId, EnquiryStatus, FlagId, FlagKind, IdentityId, MatchKind,
-    MeasureId, NumberRuleId, PersonId, RecordId, RuleAction,
+    Channel, ContactId, EnquiryId, EnquiryStatus, FlagId, FlagKind, FlagStatus, IdentityId,
+    MatchKind, MeasureId, NumberRuleId, PersonId, RecordId, ReviewId, ReviewOutcome, RuleAction,
 };
 
 /// Reads a row whose first column is its id with `read`; a stored value
@@ -117,7 +117,8 @@ id_column!(
     MeasureId,
     EnquiryId,
     NumberRuleId,
-    FlagId
+    FlagId,
+    ReviewId
 );
 
 macro_rules! word_column {
@@ -143,6 +144,8 @@ word_column! {
     Channel => |c| c.as_str(),
     EnquiryStatus => |s| s.as_str(),
     FlagKind => |k| k.as_str(),
+    FlagStatus => |s| s.as_str(),
+    ReviewOutcome => |o| o.as_str(),
     MatchKind => |m| match m {
         MatchKind::Exact => "exact",
         MatchKind::Prefix => "prefix",

@@ -17,6 +17,7 @@ mod migrate;
 pub mod people;
 mod readers;
 pub mod retention;
+pub mod reviews;
 pub mod rules;
 pub mod subject_access;
 #[cfg(test)]
@@ -57,6 +58,13 @@ pub enum StoreError {
     },
     #[error("{message}")]
     Conflict {
+        field: &'static str,
+        message: String,
+    },
+    /// A value the request gave that the record refuses (a measure that is
+    /// not the flag's person's): the API's 422 naming the field.
+    #[error("{field}: {message}")]
+    Invalid {
         field: &'static str,
         message: String,
     },
