@@ -45,8 +45,7 @@ async fn an_urgent_call_over_a_limit_is_routed_and_appears_in_the_review_queue()
     assert!(flags[0]["raised_at"].is_string());
     let (_, export) = app.get(&format!("/v1/people/{ann}/export"), "admin").await;
     assert_eq!(
-        export["flags"][0]["kind"],
-        "urgent_under_measures",
+        export["flags"][0]["kind"], "urgent_under_measures",
         "{export}"
     );
 }

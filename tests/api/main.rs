@@ -18,6 +18,7 @@ mod ops;
 mod people;
 mod privacy;
 mod retention;
+mod review_queue;
 mod roles;
 mod rules_from_history;
 mod screening;
