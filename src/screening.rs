@@ -2,7 +2,7 @@
 //! return the first answer for a retried call id, gather what is on record,
 //! decide, and answer only once the call is committed. Fails open.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use tracing::Instrument;
@@ -14,6 +14,7 @@ use crate::decision::calendar;
 use crate::decision::{self, Call, Decision, Person, Policy, Situation};
 use crate::domain::{
     CallId, CallerId, ContactId, EnquiryId, FlagKind, FlagThresholds, NumberRule, Period,
+    PhoneNumber,
 };
 use crate::error::AppError;
 use crate::store::caller_cache::CallerRecord;
@@ -149,27 +150,36 @@ async fn screen_and_record(
     let cache = state.store.callers.clone();
     let (decision, raised) = state
         .store
-        .write(move |conn| {
-            let known = {
-                let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
-                load(conn, &mut cache, &call, job.now, &job.policy)?
-            };
-            let (rules, person) = match known {
-                Known::Retry(earlier) => return Ok((answer_retry(earlier, &call), Vec::new())),
-                Known::Fresh { rules, person } => (rules, person),
-            };
-            // Counted only for a fresh call: a retried request is the same call.
-            let flooding = call.caller.number().is_some_and(|n| limits.flooding(n));
-            let decision = decide(&job, &call, &rules, person.as_ref(), flooding);
-            let (decision, raised) = record(conn, &job, &call, person.as_ref(), &decision)?;
-            Ok((Ok(decision), raised))
-        })
+        .write(move |conn| on_writer(conn, &cache, &job, &call, |number| limits.flooding(number)))
         .await?;
     // Counted once committed, so a failed batch counts nothing.
     for kind in raised {
         crate::metrics::flags_raised(kind, 1);
     }
     Ok(decision)
+}
+
+/// The writer job: look up, decide, record, raise flags. `flooding` asks
+/// the flood guard about a fresh call's number (a retry is not counted).
+fn on_writer(
+    conn: &Connection,
+    cache: &Mutex<CallerCache>,
+    job: &Job,
+    call: &ParsedCall,
+    flooding: impl FnOnce(&PhoneNumber) -> bool,
+) -> Result<(Result<Decision, RetryConflict>, Vec<FlagKind>), StoreError> {
+    let known = {
+        let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+        load(conn, &mut cache, call, job.now, &job.policy)?
+    };
+    let (rules, person) = match known {
+        Known::Retry(earlier) => return Ok((answer_retry(earlier, call), Vec::new())),
+        Known::Fresh { rules, person } => (rules, person),
+    };
+    let flooding = call.caller.number().is_some_and(flooding);
+    let decision = decide(job, call, &rules, person.as_ref(), flooding);
+    let (decision, raised) = record(conn, job, call, person.as_ref(), &decision)?;
+    Ok((Ok(decision), raised))
 }
 
 /// What one screening job carries besides the call.
@@ -343,3 +353,6 @@ fn load(
         person: Some(Record { caller, history }),
     })
 }
+
+#[cfg(test)]
+mod properties;
