@@ -146,12 +146,15 @@ pub fn queue(conn: &Connection, filter: &QueueFilter) -> Result<Vec<Group>> {
     Ok(groups)
 }
 
+/// A flag's evidence: the latest contacts recorded (ids follow the order
+/// contacts were recorded, and walking the key backwards stops after
+/// `evidence_limit` rows however long a flag has been open), newest first.
 fn evidence(conn: &Connection, flag: &FlagRow, filter: &QueueFilter) -> Result<Evidence> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.id, c.at, c.channel, c.call_id, c.urgent, c.action, c.reason, c.advisor,
                 c.enquiry_id
          FROM flag_evidence e JOIN contacts c ON c.id = e.contact_id
-         WHERE e.flag_id = ?1 ORDER BY c.at DESC, c.id DESC LIMIT ?2",
+         WHERE e.flag_id = ?1 ORDER BY e.contact_id DESC LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![flag.id, filter.evidence_limit], |row| {
         typed_row("contacts", row, |row| {
@@ -168,7 +171,8 @@ fn evidence(conn: &Connection, flag: &FlagRow, filter: &QueueFilter) -> Result<E
             })
         })
     })?;
-    let contacts = rows.map(|row| row?).collect::<Result<_>>()?;
+    let mut contacts: Vec<EvidenceContact> = rows.map(|row| row?).collect::<Result<_>>()?;
+    contacts.sort_by_key(|c| std::cmp::Reverse((c.at, c.id)));
     let measure = match (flag.kind, flag.measure_id) {
         (Kind::ReviewDue, Some(id)) => conn
             .prepare_cached("SELECT id, kind, review_on FROM measures WHERE id = ?1")?

@@ -619,4 +619,10 @@ fn the_per_call_look_ups_read_only_indexes() {
         turned_away.contains("COVERING INDEX contacts_by_person_time"),
         "{turned_away}"
     );
+    // The queue's evidence: the latest few of however many, without a sort.
+    let evidence = plan(
+        "SELECT c.id, c.at FROM flag_evidence e JOIN contacts c ON c.id = e.contact_id
+         WHERE e.flag_id = 1 ORDER BY e.contact_id DESC LIMIT 50",
+    );
+    assert!(!evidence.contains("TEMP B-TREE"), "{evidence}");
 }
