@@ -124,13 +124,13 @@ pub fn list(
     rows.map(|row| row?).collect()
 }
 
-/// Every flag about a person, open and settled, oldest first: for a
-/// timeline, each row says when it was raised (`raised_at`) and, once
+/// Every flag about a person, open and settled, newest raised first: for
+/// a timeline, each row says when it was raised (`raised_at`) and, once
 /// settled, when, by whom, how (`status`) and why. Flags raised for calls
 /// from their numbers before they were on record have no person and are
 /// not here (the subject access export has them).
 pub fn for_person(conn: &Connection, person_id: PersonId) -> Result<Vec<FlagRow>> {
-    let sql = format!("{SELECT} WHERE f.person_id = ?1 ORDER BY f.raised_at, f.id");
+    let sql = format!("{SELECT} WHERE f.person_id = ?1 ORDER BY f.raised_at DESC, f.id DESC");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([person_id], flag_row)?;
     rows.map(|row| row?).collect()

@@ -156,3 +156,101 @@ pub fn review(conn: &Connection, new: &NewReview<'_>, now: &str) -> Result<(Revi
     )?;
     Ok((review, after))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::database_with_ann;
+
+    fn measure(conn: &Connection, person: i64) -> MeasureId {
+        conn.execute(
+            "INSERT INTO measures (person_id, kind, params, reason, notified_on, starts_on,
+                                   review_on, set_by, created_at, updated_at)
+             VALUES (?1, 'open_enquiries_only', '{}', 'r', '2026-05-01', '2026-05-01',
+                     '2026-06-01', 'sam', 'x', 'x')",
+            [person],
+        )
+        .unwrap();
+        MeasureId::from_raw(conn.last_insert_rowid())
+    }
+
+    fn review_on(conn: &Connection, id: MeasureId, outcome: ReviewOutcome, at: &str) {
+        let next = NaiveDate::from_ymd_opt(2026, 9, 1);
+        let new = NewReview {
+            measure_id: id,
+            by: "sam",
+            outcome,
+            next_review_on: next.filter(|_| outcome != ReviewOutcome::End),
+            note: "looked at the calls since",
+        };
+        review(conn, &new, at).unwrap();
+    }
+
+    #[test]
+    fn a_persons_reviews_are_listed_newest_first_and_no_one_elses() {
+        let conn = database_with_ann();
+        conn.execute(
+            "INSERT INTO people (id, name, created_at, updated_at) VALUES (2, 'Bob', 'x', 'x')",
+            [],
+        )
+        .unwrap();
+        let (first, second, bobs) = (measure(&conn, 1), measure(&conn, 1), measure(&conn, 2));
+        review_on(
+            &conn,
+            first,
+            ReviewOutcome::Continue,
+            "2026-06-01T10:00:00.000Z",
+        );
+        review_on(
+            &conn,
+            bobs,
+            ReviewOutcome::Continue,
+            "2026-06-01T11:00:00.000Z",
+        );
+        review_on(
+            &conn,
+            second,
+            ReviewOutcome::End,
+            "2026-06-02T10:00:00.000Z",
+        );
+
+        let anns = for_person(&conn, PersonId::from_raw(1)).unwrap();
+
+        let seen: Vec<_> = anns.iter().map(|r| (r.measure_id, r.outcome)).collect();
+        assert_eq!(
+            seen,
+            [
+                (second, ReviewOutcome::End),
+                (first, ReviewOutcome::Continue)
+            ]
+        );
+        assert_eq!(
+            anns[1].review_on,
+            NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()
+        );
+        assert_eq!(anns[1].next_review_on, NaiveDate::from_ymd_opt(2026, 9, 1));
+        assert!(measures::get_measure(&conn, second)
+            .unwrap()
+            .ended
+            .is_some());
+        let moved = measures::get_measure(&conn, first).unwrap();
+        assert_eq!(
+            moved.terms.review_on,
+            NaiveDate::from_ymd_opt(2026, 9, 1).unwrap()
+        );
+        assert!(matches!(
+            review(
+                &conn,
+                &NewReview {
+                    measure_id: second,
+                    by: "sam",
+                    outcome: ReviewOutcome::End,
+                    next_review_on: None,
+                    note: "again",
+                },
+                "2026-06-03T10:00:00.000Z"
+            ),
+            Err(StoreError::Conflict { .. })
+        ));
+    }
+}

@@ -200,6 +200,16 @@ fn an_urgent_call_under_measures_is_its_own_kind_and_a_second_one_is_added_to_it
     assert_eq!(evidence_of(&conn, flags[0].id), [1, 2]);
     let without = call(&conn, "u-3", later, Some(ann()), Action::Route, Some(false));
     assert_eq!(without, [Kind::UrgentCall]);
+    let hers: Vec<Kind> = for_person(&conn, ann())
+        .unwrap()
+        .iter()
+        .map(|f| f.kind)
+        .collect();
+    assert_eq!(
+        hers,
+        [Kind::UrgentCall, Kind::UrgentUnderMeasures],
+        "newest first"
+    );
 }
 
 #[test]
