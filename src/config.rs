@@ -10,7 +10,7 @@ use figment::Figment;
 use serde::{Deserialize, Serialize};
 
 use crate::decision::{Action, Policy};
-use crate::domain::{PbxName, Region, ScreenedNumbers};
+use crate::domain::{FlagThresholds, PbxName, Region, ScreenedNumbers};
 
 pub mod ip_range;
 pub use ip_range::IpRange;
@@ -106,6 +106,24 @@ pub struct Settings {
     /// `very_frequent_contact` flag for the review queue (0: never). A
     /// flag changes no decision.
     pub flag_daily_contacts: u32,
+    /// Contacts from one person in the last seven days, on any channel,
+    /// that they must exceed to raise `weekly_contact` (0: never).
+    pub flag_weekly_contacts: u32,
+    /// Calls from one person diverted or blocked in a local day that raise
+    /// `repeated_while_diverted` (0: never).
+    pub flag_turned_away_calls: u32,
+    /// Answered contacts on one enquiry within `flag_advisors_days`, by at
+    /// least `flag_advisors_distinct` advisors, that raise
+    /// `several_advisors` (0: never).
+    pub flag_advisors_contacts: u32,
+    pub flag_advisors_distinct: u32,
+    pub flag_advisors_days: u32,
+    /// Channels one enquiry comes in on within `flag_scattergun_hours`
+    /// that raise `scattergun` (0: never).
+    pub flag_scattergun_channels: u32,
+    pub flag_scattergun_hours: u32,
+    /// Days before a measure's review date that it is listed as due.
+    pub flag_review_due_days: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,6 +135,7 @@ pub enum LogFormat {
 
 impl Default for Settings {
     fn default() -> Self {
+        let flags = FlagThresholds::default();
         Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database: PathBuf::from("fairline.db"),
@@ -155,7 +174,15 @@ impl Default for Settings {
             pbx_sources: Vec::new(),
             flood_calls: 10,
             flood_window_secs: 60,
-            flag_daily_contacts: 8,
+            flag_daily_contacts: flags.daily_contacts,
+            flag_weekly_contacts: flags.weekly_contacts,
+            flag_turned_away_calls: flags.turned_away_calls,
+            flag_advisors_contacts: flags.advisors_contacts,
+            flag_advisors_distinct: flags.advisors_distinct,
+            flag_advisors_days: flags.advisors_days,
+            flag_scattergun_channels: flags.scattergun_channels,
+            flag_scattergun_hours: flags.scattergun_hours,
+            flag_review_due_days: flags.review_due_days,
         }
     }
 }
@@ -255,6 +282,24 @@ impl Settings {
         if self.max_connections_per_source == 0 {
             return invalid("max_connections_per_source", "must be at least 1");
         }
+        // "Several" advisors and channels: one would flag every contact.
+        if self.flag_advisors_distinct < 2 {
+            return invalid("flag_advisors_distinct", "must be at least 2");
+        }
+        if self.flag_scattergun_channels == 1 {
+            return invalid("flag_scattergun_channels", "must be 0 (off) or at least 2");
+        }
+        // The windows are counted on the paths that record contacts: kept
+        // short, and within what retention keeps.
+        if !(1..=31).contains(&self.flag_advisors_days) {
+            return invalid("flag_advisors_days", "must be from 1 to 31");
+        }
+        if !(1..=168).contains(&self.flag_scattergun_hours) {
+            return invalid("flag_scattergun_hours", "must be from 1 to 168");
+        }
+        if self.flag_review_due_days > 90 {
+            return invalid("flag_review_due_days", "must be at most 90");
+        }
         Ok(())
     }
 
@@ -273,6 +318,21 @@ impl Settings {
                 message: format!("{:?} {message}", self.screen_numbers[i]),
             }
         })
+    }
+
+    /// What raises each kind of flag.
+    pub fn flag_thresholds(&self) -> FlagThresholds {
+        FlagThresholds {
+            daily_contacts: self.flag_daily_contacts,
+            weekly_contacts: self.flag_weekly_contacts,
+            turned_away_calls: self.flag_turned_away_calls,
+            advisors_contacts: self.flag_advisors_contacts,
+            advisors_distinct: self.flag_advisors_distinct,
+            advisors_days: self.flag_advisors_days,
+            scattergun_channels: self.flag_scattergun_channels,
+            scattergun_hours: self.flag_scattergun_hours,
+            review_due_days: self.flag_review_due_days,
+        }
     }
 
     /// The decision's view of these settings.
@@ -361,6 +421,8 @@ mod tests {
             "agi_listen",
             "metrics_listen",
             "flag_daily_contacts",
+            "flag_weekly_contacts",
+            "flag_scattergun_hours",
         ] {
             assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
         }
@@ -378,6 +440,14 @@ mod tests {
             jail.create_file("d.toml", "trusted_proxies = [\"10.0.0.0/40\"]\n")?;
             let error = Settings::load(Some(Path::new("d.toml"))).unwrap_err();
             assert!(error.to_string().contains("10.0.0.0/40"), "{error}");
+            jail.create_file("e.toml", "flag_scattergun_channels = 1\n")?;
+            let error = Settings::load(Some(Path::new("e.toml"))).unwrap_err();
+            assert!(
+                error.to_string().contains("flag_scattergun_channels"),
+                "{error}"
+            );
+            jail.create_file("f.toml", "flag_advisors_days = 0\n")?;
+            assert!(Settings::load(Some(Path::new("f.toml"))).is_err());
             Ok(())
         });
     }

@@ -14,7 +14,7 @@
 //! takes its key through `http::auth` like every other request.
 //!
 //! - [`domain`]: the vocabulary as types that parse (phone numbers, measures,
-//!   number rules, call ids, flag kinds, advisors).
+//!   number rules, call ids, flag kinds and their urgency, reviews, advisors).
 //! - [`decision`]: `decide()`, a pure function from the call, what is on
 //!   record and a handed-in clock to route / announce / divert / block, and
 //!   the `Rule`s it names.
@@ -24,7 +24,8 @@
 //! - [`screening`]: the per-call path every PBX adapter shares: gather,
 //!   decide, record, answer; fails open.
 //! - [`http`]: one router per area (screening, people, advisors, enquiries,
-//!   measures, number rules, contacts, audit, flags: the review queue, privacy:
+//!   measures with their reviews, notices and appeals, number rules,
+//!   contacts, timelines, audit, flags and the review queue, privacy:
 //!   subject access and erasure), `auth` (the extractor that demands a
 //!   role) and `serve` (the accept loop with its connection caps).
 //! - [`pbx`]: every PBX-facing face: the `/v1/screen` webhook, FastAGI for Asterisk,

@@ -101,7 +101,7 @@ fn describe(settings: &Settings, counts: PurgeCounts, dry_run: bool) -> String {
         "deleted"
     };
     format!(
-        "{verb} {} contacts older than {} days, {} measures ended and {} flags resolved \
+        "{verb} {} contacts older than {} days, {} measures ended and {} flags settled \
          more than {} days ago",
         counts.contacts,
         settings.retention_contacts_days,

@@ -2,7 +2,7 @@
 //! return the first answer for a retried call id, gather what is on record,
 //! decide, and answer only once the call is committed. Fails open.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use tracing::Instrument;
@@ -10,8 +10,12 @@ use tracing::Instrument;
 use crate::state::AppState;
 use rusqlite::Connection;
 
+use crate::decision::calendar;
 use crate::decision::{self, Call, Decision, Person, Policy, Situation};
-use crate::domain::{CallId, CallerId, FlagKind, NumberRule, Period};
+use crate::domain::{
+    CallId, CallerId, ContactId, EnquiryId, FlagKind, FlagThresholds, NumberRule, Period,
+    PhoneNumber,
+};
 use crate::error::AppError;
 use crate::store::caller_cache::CallerRecord;
 use crate::store::contacts::ScreenedCall;
@@ -140,27 +144,13 @@ async fn screen_and_record(
         now: state.now(),
         policy: state.policy.clone(),
         recorded_by: recorded_by.to_owned(),
-        daily_contacts: state.settings.flag_daily_contacts,
+        thresholds: state.settings.flag_thresholds(),
     };
     let limits = state.limits.clone();
     let cache = state.store.callers.clone();
     let (decision, raised) = state
         .store
-        .write(move |conn| {
-            let known = {
-                let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
-                load(conn, &mut cache, &call, job.now, &job.policy)?
-            };
-            let (rules, person) = match known {
-                Known::Retry(earlier) => return Ok((answer_retry(earlier, &call), Vec::new())),
-                Known::Fresh { rules, person } => (rules, person),
-            };
-            // Counted only for a fresh call: a retried request is the same call.
-            let flooding = call.caller.number().is_some_and(|n| limits.flooding(n));
-            let decision = decide(&job, &call, &rules, person.as_ref(), flooding);
-            let (decision, raised) = record(conn, &job, &call, person.as_ref(), &decision)?;
-            Ok((Ok(decision), raised))
-        })
+        .write(move |conn| on_writer(conn, &cache, &job, &call, |number| limits.flooding(number)))
         .await?;
     // Counted once committed, so a failed batch counts nothing.
     for kind in raised {
@@ -169,12 +159,35 @@ async fn screen_and_record(
     Ok(decision)
 }
 
+/// The writer job: look up, decide, record, raise flags. `flooding` asks
+/// the flood guard about a fresh call's number (a retry is not counted).
+fn on_writer(
+    conn: &Connection,
+    cache: &Mutex<CallerCache>,
+    job: &Job,
+    call: &ParsedCall,
+    flooding: impl FnOnce(&PhoneNumber) -> bool,
+) -> Result<(Result<Decision, RetryConflict>, Vec<FlagKind>), StoreError> {
+    let known = {
+        let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+        load(conn, &mut cache, call, job.now, &job.policy)?
+    };
+    let (rules, person) = match known {
+        Known::Retry(earlier) => return Ok((answer_retry(earlier, call), Vec::new())),
+        Known::Fresh { rules, person } => (rules, person),
+    };
+    let flooding = call.caller.number().is_some_and(flooding);
+    let decision = decide(job, call, &rules, person.as_ref(), flooding);
+    let (decision, raised) = record(conn, job, call, person.as_ref(), &decision)?;
+    Ok((Ok(decision), raised))
+}
+
 /// What one screening job carries besides the call.
 struct Job {
     now: DateTime<Utc>,
     policy: Arc<Policy>,
     recorded_by: String,
-    daily_contacts: u32,
+    thresholds: FlagThresholds,
 }
 
 /// A retry gets the first answer, unless it is another call under the same id.
@@ -251,25 +264,61 @@ fn record(
     )?;
     // A retry (the call id already on record) raises nothing.
     let raised = match recorded.new_contact {
-        Some(contact_id) => flags::raise_for_call_or_log(
-            conn,
-            &flags::FreshCall {
+        Some(contact_id) => {
+            let arrival = arrival(
+                job,
+                call,
+                person,
+                enquiry_id,
                 contact_id,
-                person_id,
-                urgent: call.urgent,
-                action: recorded.decision.action,
-                now: job.now,
-                day_start: crate::decision::calendar::period_start(
-                    Period::Day,
-                    job.now,
-                    job.policy.timezone,
-                ),
-                daily_contacts: job.daily_contacts,
-            },
-        ),
+                &recorded.decision,
+            );
+            flags::raise_for_contact_or_log(conn, &arrival)
+        }
         None => Vec::new(),
     };
     Ok((recorded.decision, raised))
+}
+
+/// A fresh call as flags see it. Whether measures were in force for an
+/// urgent caller is read from the caller's record in memory: no query.
+fn arrival(
+    job: &Job,
+    call: &ParsedCall,
+    person: Option<&Record>,
+    enquiry_id: Option<EnquiryId>,
+    contact_id: ContactId,
+    decision: &Decision,
+) -> flags::Arrival {
+    let tz = job.policy.timezone;
+    let today = calendar::local_date(job.now, tz);
+    let under_measures = || {
+        person.is_some_and(|r| {
+            r.caller.measures.iter().any(|m| {
+                m.terms
+                    .in_force(today, job.policy.review_grace_days)
+                    .is_ok()
+            })
+        })
+    };
+    let person_id = person.map(|r| r.caller.person_id);
+    flags::Arrival {
+        contact_id,
+        at: job.now,
+        person_id,
+        enquiry: enquiry_id.zip(person_id),
+        now: job.now,
+        day_start: calendar::period_start(Period::Day, job.now, tz),
+        today,
+        thresholds: job.thresholds,
+        checks: flags::Checks {
+            urgent: call.urgent.then(under_measures),
+            frequency: true,
+            turned_away: !decision.action.reaches_helpline(),
+            scattergun: enquiry_id.is_some(),
+            advisors: false,
+        },
+    }
 }
 
 fn load(
@@ -305,3 +354,6 @@ fn load(
         person: Some(Record { caller, history }),
     })
 }
+
+#[cfg(test)]
+mod properties;

@@ -244,6 +244,8 @@ record_id! {
     AppealId => "appeal",
     /// An advisor in the directory.
     AdvisorId => "advisor",
+    /// One review of a measure (continue, change or end).
+    ReviewId => "review",
 }
 
 #[cfg(test)]

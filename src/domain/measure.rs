@@ -1,7 +1,7 @@
 //! Measures: what a supervisor agreed with a caller under the policy, and
 //! the terms (reason, written notice, review) without which none applies.
 
-use chrono::{Datelike, Months, NaiveDate, NaiveTime, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 
 use super::{dates, FieldError, PbxName};
@@ -203,6 +203,20 @@ impl MeasureTerms {
         max_review_months: u32,
         today: NaiveDate,
     ) -> Result<(), FieldError> {
+        self.validate_since_review(kind, max_review_months, today, None)
+    }
+
+    /// [`MeasureTerms::validate`] for a measure last reviewed on
+    /// `reviewed_on`: its review may be up to `max_review_months` after
+    /// that review rather than after its start (a measure reviewed and
+    /// continued twice is well past six months from its start).
+    pub fn validate_since_review(
+        &self,
+        kind: &MeasureKind,
+        max_review_months: u32,
+        today: NaiveDate,
+        reviewed_on: Option<NaiveDate>,
+    ) -> Result<(), FieldError> {
         non_blank("reason", &self.reason)?;
         for (field, date) in [
             ("notified_on", self.notified_on),
@@ -232,15 +246,16 @@ impl MeasureTerms {
         if self.review_on < self.starts_on {
             return Err(FieldError::new("review_on", "must not be before starts_on"));
         }
-        let latest = self
-            .starts_on
-            .checked_add_months(Months::new(max_review_months))
-            .unwrap_or(NaiveDate::MAX);
+        let (from, since) = match reviewed_on {
+            Some(reviewed) if reviewed > self.starts_on => (reviewed, "its last review"),
+            _ => (self.starts_on, "starts_on"),
+        };
+        let latest = super::latest_review_on(from, max_review_months);
         if self.review_on > latest {
             return Err(FieldError::new(
                 "review_on",
                 format!(
-                    "must be no later than {latest} ({max_review_months} months after starts_on)"
+                    "must be no later than {latest} ({max_review_months} months after {since})"
                 ),
             ));
         }
@@ -390,6 +405,24 @@ mod tests {
         assert_eq!(err.field, "review_on");
         t.review_on = date(2026, 9, 2);
         assert!(t.validate(&MeasureKind::Block, 6, date(2026, 3, 1)).is_ok());
+    }
+
+    #[test]
+    fn a_reviewed_measure_may_be_reviewed_up_to_six_months_after_its_last_review() {
+        let mut t = terms();
+        t.review_on = date(2026, 12, 1);
+        let today = date(2026, 6, 1);
+        let err = t.validate(&MeasureKind::Block, 6, today).unwrap_err();
+        assert_eq!(err.field, "review_on");
+        let reviewed = Some(date(2026, 6, 1));
+        assert!(t
+            .validate_since_review(&MeasureKind::Block, 6, today, reviewed)
+            .is_ok());
+        t.review_on = date(2026, 12, 2);
+        let err = t
+            .validate_since_review(&MeasureKind::Block, 6, today, reviewed)
+            .unwrap_err();
+        assert_eq!(err.field, "review_on");
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod phone;
 #[cfg(test)]
 mod properties;
 mod resolution;
+mod review;
 
 /// One issue a person raised; "the same issue" means the same enquiry.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -38,10 +39,10 @@ impl Enquiry {
 pub use advisor::{route_of, AdvisorName, AdvisorRoute};
 pub use appeal::{independent_of, AppealOutcome};
 pub use dates::{Date, Moment};
-pub use flag::FlagKind;
+pub use flag::{FlagKind, FlagStatus, FlagThresholds, Urgency};
 pub use ids::{
     AdvisorId, AppealId, CallId, Channel, ContactId, Email, EnquiryId, EnquiryName, EnquiryStatus,
-    FlagId, IdentityId, MeasureId, NumberRuleId, PersonId, RecordId, Role,
+    FlagId, IdentityId, MeasureId, NumberRuleId, PersonId, RecordId, ReviewId, Role,
 };
 pub use kind_fields::{KindFields, KIND_NAMES};
 pub use measure::{
@@ -53,6 +54,7 @@ pub use number_rule::{MatchKind, NumberPattern, NumberRule, RuleAction};
 pub use pbx::{PbxName, ScreenedNumbers};
 pub use phone::{CallerId, PhoneError, PhoneNumber, Region};
 pub use resolution::block_may_follow;
+pub use review::{latest_review_on, next_review_on, ReviewOutcome};
 
 /// A value that failed to parse, naming the request field it came from so
 /// the API can say exactly what to fix.

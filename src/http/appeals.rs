@@ -218,8 +218,9 @@ async fn decide(
     Ok(Json(json!(decided)))
 }
 
-/// Ends the measure an `ended` decision is about, unless it
-/// has already ended; audited as the measure's own ending.
+/// Ends the measure an `ended` decision is about, unless it has already
+/// ended, as `POST /v1/measures/{id}/end` would (audited, its reviews due
+/// settled), the ending naming the appeal.
 fn end_measure_for(
     conn: &rusqlite::Connection,
     actor: &str,
@@ -228,18 +229,9 @@ fn end_measure_for(
     reason: &str,
     now: &str,
 ) -> crate::store::Result<()> {
-    let before = measures::get_measure(conn, measure_id)?;
-    if before.ended.is_some() {
+    if measures::get_measure(conn, measure_id)?.ended.is_some() {
         return Ok(());
     }
     let why = format!("ended on appeal {appeal}: {reason}");
-    measures::end_measure(conn, measure_id, actor, &why, now)?;
-    let after = measures::get_measure(conn, measure_id)?;
-    let entry = super::measures::entry(
-        actor,
-        "measure.end",
-        &after,
-        serde_json::to_value(&before).ok(),
-    );
-    audit::record(conn, entry, now)
+    measures::end(conn, measure_id, actor, &why, now).map(drop)
 }

@@ -10,13 +10,18 @@ use serde_json::{json, Value};
 
 use super::extract::{ApiJson, ApiQuery, IdPath};
 use super::text;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::decision::calendar;
 use crate::domain::{CallId, Channel, Email, Moment, PhoneNumber};
-use crate::domain::{EnquiryId, EnquiryName, PersonId};
+use crate::domain::{
+    ContactId, EnquiryId, EnquiryName, FlagKind, FlagThresholds, Period, PersonId, RecordId,
+};
 use crate::error::AppError;
 use crate::http::auth::{Auth, CallReporting, Staff};
 use crate::state::AppState;
 use crate::store::people::{self, Identity};
-use crate::store::{audit, contacts, enquiries, timestamp};
+use crate::store::{audit, contacts, enquiries, flags, timestamp};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -32,16 +37,61 @@ struct NewContact {
     phone: Option<String>,
     email: Option<String>,
     enquiry: Option<EnquiryName>,
+    /// The advisor who answered it (an email replied to, a visit seen).
+    advisor: Option<String>,
     at: Option<Moment>,
 }
 
-/// The enquiry a reference or id names; an unknown one is the caller's
-/// mistake, not something to record silently. Enquiries are never deleted
-/// on their own, so the id still holds when the write runs.
+/// The moment a contact arrives, as flags need it: the clock read once,
+/// outside the write, and the thresholds.
+struct FlagClock {
+    now: DateTime<Utc>,
+    day_start: DateTime<Utc>,
+    today: NaiveDate,
+    thresholds: FlagThresholds,
+}
+
+impl FlagClock {
+    fn new(state: &AppState, now: DateTime<Utc>) -> Self {
+        let tz = state.policy.timezone;
+        FlagClock {
+            now,
+            day_start: calendar::period_start(Period::Day, now, tz),
+            today: calendar::local_date(now, tz),
+            thresholds: state.settings.flag_thresholds(),
+        }
+    }
+
+    fn arrival(
+        &self,
+        contact_id: ContactId,
+        at: DateTime<Utc>,
+        person_id: Option<PersonId>,
+        enquiry: Option<(EnquiryId, PersonId)>,
+        checks: flags::Checks,
+    ) -> flags::Arrival {
+        flags::Arrival {
+            contact_id,
+            at,
+            person_id,
+            enquiry,
+            now: self.now,
+            day_start: self.day_start,
+            today: self.today,
+            thresholds: self.thresholds,
+            checks,
+        }
+    }
+}
+
+/// The enquiry a reference or id names, and whose it is; an unknown one
+/// is the caller's mistake, not something to record silently. Enquiries
+/// are never deleted on their own, so the id still holds when the write
+/// runs.
 async fn enquiry_id(
     state: &AppState,
     given: Option<String>,
-) -> Result<Option<EnquiryId>, AppError> {
+) -> Result<Option<(EnquiryId, PersonId)>, AppError> {
     let Some(given) = given else {
         return Ok(None);
     };
@@ -50,7 +100,7 @@ async fn enquiry_id(
         .read(move |conn| enquiries::find_enquiry(conn, &given))
         .await?
     {
-        Some(e) => Ok(Some(e.id)),
+        Some(e) => Ok(Some((e.id, e.person_id))),
         None => Err(AppError::invalid(
             "enquiry",
             "is not a known enquiry reference or id",
@@ -83,7 +133,7 @@ async fn record(
             .map_err(|m| AppError::invalid("at", m))?,
         None => now_at,
     };
-    let enquiry_id = enquiry_id(
+    let enquiry = enquiry_id(
         &state,
         text::optional(
             "enquiry",
@@ -92,9 +142,12 @@ async fn record(
         )?,
     )
     .await?;
+    let enquiry_id = enquiry.map(|(id, _)| id);
+    let advisor = text::optional("advisor", body.advisor.as_deref(), 100)?;
+    let clock = FlagClock::new(&state, now_at);
     let now = timestamp(now_at);
     let channel = body.channel;
-    let saved = state
+    let (saved, raised) = state
         .store
         .write(move |conn| {
             let person_id = match &identity {
@@ -111,18 +164,27 @@ async fn record(
                 identity: value.as_deref(),
                 person_id,
                 enquiry_id,
+                advisor: advisor.as_deref(),
                 recorded_by: &who.name,
             };
             let id = contacts::insert_contact(conn, &contact)?;
-            let after = json!({"id": id, "channel": channel, "at": at, "person_id": person_id, "enquiry_id": enquiry_id});
+            let after = json!({"id": id, "channel": channel, "at": at, "person_id": person_id, "enquiry_id": enquiry_id, "advisor": advisor});
             audit::record(
                 conn,
                 audit::Entry { actor: &who.name, action: "contact.create", entity: "contact", entity_id: Some(id), person_id, before: None, after: Some(after.clone()) },
                 &now,
             )?;
-            Ok(after)
+            let checks = flags::Checks {
+                frequency: true,
+                scattergun: enquiry.is_some(),
+                advisors: enquiry.is_some() && advisor.is_some(),
+                ..flags::Checks::default()
+            };
+            let arrival = clock.arrival(ContactId::from_raw(id), at, person_id, enquiry, checks);
+            Ok((after, flags::raise_for_contact_or_log(conn, &arrival)))
         })
         .await?;
+    count_raised(raised);
     Ok((StatusCode::CREATED, Json(saved)))
 }
 
@@ -153,14 +215,17 @@ async fn outcome(
             64,
         )?,
     )
-    .await?;
+    .await?
+    .map(|(id, _)| id);
     if body.duration_s.is_some_and(|d| d > 24 * 3600) {
         return Err(AppError::invalid("duration_s", "must be at most a day"));
     }
-    let now = timestamp(state.now());
-    let saved = state
+    let clock = FlagClock::new(&state, state.now());
+    let now = timestamp(clock.now);
+    let (saved, raised) = state
         .store
         .write(move |conn| {
+            let named = (advisor.is_some(), enquiry_id.is_some());
             let outcome = contacts::Outcome {
                 advisor,
                 enquiry_id,
@@ -183,10 +248,47 @@ async fn outcome(
                 },
                 &now,
             )?;
-            Ok(after)
+            Ok((
+                after,
+                raise_on_outcome(conn, &clock, ContactId::from_raw(id), named),
+            ))
         })
         .await?;
+    count_raised(raised);
     Ok(Json(saved))
+}
+
+/// An outcome is when a call's advisor becomes known (several advisors on
+/// its enquiry) and may name the enquiry (scattergun). `named`: whether it
+/// gave an advisor, and an enquiry. Like every flag, never fails the
+/// outcome it follows.
+fn raise_on_outcome(
+    conn: &rusqlite::Connection,
+    clock: &FlagClock,
+    id: ContactId,
+    (advisor, enquiry): (bool, bool),
+) -> Vec<FlagKind> {
+    let facts = match flags::contact_facts(conn, id) {
+        Ok(facts) => facts,
+        Err(error) => {
+            tracing::error!(%error, "could not read the call for its flags; none raised");
+            return Vec::new();
+        }
+    };
+    let checks = flags::Checks {
+        scattergun: enquiry,
+        advisors: facts.answered && (advisor || enquiry),
+        ..flags::Checks::default()
+    };
+    let arrival = clock.arrival(id, facts.at, facts.person_id, facts.enquiry, checks);
+    flags::raise_for_contact_or_log(conn, &arrival)
+}
+
+/// Counts flags raised, once their write is committed.
+fn count_raised(raised: Vec<FlagKind>) {
+    for kind in raised {
+        crate::metrics::flags_raised(kind, 1);
+    }
 }
 
 #[derive(Deserialize)]

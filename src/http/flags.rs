@@ -1,5 +1,5 @@
-//! The review queue: the flags a supervisor should look at, and resolving
-//! them. Supervisors and admins only; resolving is audited.
+//! Flags: listing them, and dismissing or resolving one. Supervisors and
+//! admins only; settling is audited. The grouped queue is `review_queue`.
 
 use axum::extract::State;
 use axum::routing::{get, post};
@@ -10,16 +10,17 @@ use serde_json::{json, Value};
 use super::extract::{ApiJson, ApiQuery, IdPath};
 use super::text;
 use crate::decision::calendar::local_date;
-use crate::domain::{FlagId, RecordId};
+use crate::domain::{FlagId, MeasureId, PersonId, RecordId};
 use crate::error::AppError;
 use crate::http::auth::{Auth, Supervision};
 use crate::state::AppState;
-use crate::store::flags::{self, Kind, Status};
-use crate::store::{audit, timestamp};
+use crate::store::flags::{self, Kind, Settlement, Status, StatusFilter};
+use crate::store::timestamp;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/flags", get(list))
+        .route("/v1/flags/{id}/dismiss", post(dismiss))
         .route("/v1/flags/{id}/resolve", post(resolve))
 }
 
@@ -27,94 +28,139 @@ pub fn router() -> Router<AppState> {
 /// query deserializer's own errors name none).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct QueueQuery {
+struct ListQuery {
     status: Option<String>,
     person_id: Option<String>,
     limit: Option<String>,
 }
 
-async fn list(
-    State(state): State<AppState>,
-    _: Auth<Supervision>,
-    ApiQuery(q): ApiQuery<QueueQuery>,
-) -> Result<Json<Value>, AppError> {
-    let status = match q.status.as_deref().unwrap_or("open") {
-        "open" => Status::Open,
-        "resolved" => Status::Resolved,
-        "all" => Status::All,
-        _ => return Err(AppError::invalid("status", "must be open, resolved or all")),
-    };
-    let person_id = q
-        .person_id
-        .map(|p| p.parse::<i64>())
+/// A person's id from a query string.
+pub(super) fn person_id(given: Option<String>) -> Result<Option<PersonId>, AppError> {
+    given
+        .map(|p| p.parse::<i64>().map(PersonId::from_raw))
         .transpose()
-        .map_err(|_| AppError::invalid("person_id", "must be a person's id"))?;
-    let limit = match q.limit {
-        None => 100,
+        .map_err(|_| AppError::invalid("person_id", "must be a person's id"))
+}
+
+/// A `limit` from a query string, 1 to 1000.
+pub(super) fn limit(given: Option<String>, default: u32) -> Result<u32, AppError> {
+    match given {
+        None => Ok(default),
         Some(l) => l
             .parse()
             .ok()
             .filter(|l| (1..=1000).contains(l))
-            .ok_or_else(|| AppError::invalid("limit", "must be between 1 and 1000"))?,
-    };
-    // Measures past their review are raised here, when someone looks,
-    // rather than by a background job: the queue is where they matter.
+            .ok_or_else(|| AppError::invalid("limit", "must be between 1 and 1000")),
+    }
+}
+
+/// Raises `review_due` for measures due, when someone looks rather than by
+/// a background job: the queue is where they matter.
+pub(super) async fn raise_reviews_due(state: &AppState) -> Result<(), AppError> {
     let now = state.now();
     let today = local_date(now, state.policy.timezone);
+    let days = state.settings.flag_review_due_days;
     let raised = state
         .store
-        .write(move |conn| flags::raise_past_reviews(conn, today, &timestamp(now)))
+        .write(move |conn| flags::raise_reviews_due(conn, today, days, &timestamp(now)))
         .await?;
-    crate::metrics::flags_raised(Kind::MeasurePastReview, raised as u64);
+    crate::metrics::flags_raised(Kind::ReviewDue, raised as u64);
+    Ok(())
+}
+
+async fn list(
+    State(state): State<AppState>,
+    _: Auth<Supervision>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<Value>, AppError> {
+    let status = match q.status.as_deref().unwrap_or("open") {
+        "open" => StatusFilter::Only(Status::Open),
+        "dismissed" => StatusFilter::Only(Status::Dismissed),
+        "resolved" => StatusFilter::Only(Status::Resolved),
+        "all" => StatusFilter::All,
+        _ => {
+            return Err(AppError::invalid(
+                "status",
+                "must be open, dismissed, resolved or all",
+            ))
+        }
+    };
+    let person_id = person_id(q.person_id)?;
+    let limit = limit(q.limit, 100)?;
+    raise_reviews_due(&state).await?;
     let flags = state
         .store
-        .read(move |conn| flags::queue(conn, status, person_id, limit))
+        .read(move |conn| flags::list(conn, status, person_id, limit))
         .await?;
     Ok(Json(json!({ "flags": flags })))
 }
 
-/// The flag as the audit log keeps it: without the name and number the
-/// queue joins in, which belong to the person and contact records and go
-/// with them (erasure, retention) rather than living on in the log.
-fn audit_copy(flag: &flags::FlagRow) -> Value {
-    let mut copy = serde_json::to_value(flag).unwrap_or_default();
-    if let Some(fields) = copy.as_object_mut() {
-        for joined in ["person_name", "caller", "call_id"] {
-            fields.remove(joined);
-        }
-    }
-    copy
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Resolution {
-    resolution: String,
+struct DismissBody {
+    reason: Option<String>,
+}
+
+async fn dismiss(
+    State(state): State<AppState>,
+    Auth(who, ..): Auth<Supervision>,
+    IdPath(id): IdPath<FlagId>,
+    ApiJson(body): ApiJson<DismissBody>,
+) -> Result<Json<flags::FlagRow>, AppError> {
+    let reason = text::prose_required("reason", body.reason.as_deref().unwrap_or(""), 1000)?;
+    settle(&state, id, who.name, Status::Dismissed, reason, None).await
+}
+
+/// `resolution` is the name the first API gave the reason; either may be
+/// given, not both.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResolveBody {
+    reason: Option<String>,
+    resolution: Option<String>,
+    measure_id: Option<i64>,
 }
 
 async fn resolve(
     State(state): State<AppState>,
     Auth(who, ..): Auth<Supervision>,
     IdPath(id): IdPath<FlagId>,
-    ApiJson(body): ApiJson<Resolution>,
+    ApiJson(body): ApiJson<ResolveBody>,
 ) -> Result<Json<flags::FlagRow>, AppError> {
-    let resolution = text::prose_required("resolution", &body.resolution, 1000)?;
+    let (field, given) = match (body.reason, body.resolution) {
+        (Some(_), Some(_)) => {
+            return Err(AppError::invalid(
+                "resolution",
+                "give reason or resolution (its older name), not both",
+            ))
+        }
+        (None, Some(resolution)) => ("resolution", resolution),
+        (reason, None) => ("reason", reason.unwrap_or_default()),
+    };
+    let reason = text::prose_required(field, &given, 1000)?;
+    let measure = body.measure_id.map(MeasureId::from_raw);
+    settle(&state, id, who.name, Status::Resolved, reason, measure).await
+}
+
+async fn settle(
+    state: &AppState,
+    id: FlagId,
+    by: String,
+    status: Status,
+    reason: String,
+    measure_id: Option<MeasureId>,
+) -> Result<Json<flags::FlagRow>, AppError> {
     let now = timestamp(state.now());
     let flag = state
         .store
         .write(move |conn| {
-            let (before, after) = flags::resolve(conn, id, &who.name, &resolution, &now)?;
-            let entry = audit::Entry {
-                actor: &who.name,
-                action: "flag.resolve",
-                entity: "flag",
-                entity_id: Some(id.get()),
-                person_id: after.person_id,
-                before: Some(audit_copy(&before)),
-                after: Some(audit_copy(&after)),
+            let settlement = Settlement {
+                status,
+                by: &by,
+                reason: &reason,
+                measure_id,
             };
-            audit::record(conn, entry, &now)?;
-            Ok(after)
+            flags::settle(conn, id, &settlement, &now)
         })
         .await?;
     Ok(Json(flag))

@@ -20,7 +20,7 @@ use crate::domain::{MeasureId, PersonId};
 use crate::error::AppError;
 use crate::http::auth::{Auth, Supervision};
 use crate::state::AppState;
-use crate::store::{advisors, audit, measures, people, timestamp, StoreError};
+use crate::store::{advisors, audit, measures, people, reviews, timestamp, StoreError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -57,10 +57,13 @@ struct MeasureBody {
 }
 
 impl MeasureBody {
+    /// `reviewed_on`: the measure's last review, for an amended one (its
+    /// review date may be up to `max_review_months` after that).
     fn into_measure(
         self,
         today: NaiveDate,
         max_review_months: u32,
+        reviewed_on: Option<NaiveDate>,
     ) -> Result<(MeasureKind, MeasureTerms), AppError> {
         let advisor = match &self.advisor {
             Some(advisor) => Some(text::required("advisor", advisor, 100)?),
@@ -83,7 +86,7 @@ impl MeasureBody {
             ends_on: self.ends_on.map(Date::get),
             on_breach: self.on_breach,
         };
-        terms.validate(&kind, max_review_months, today)?;
+        terms.validate_since_review(&kind, max_review_months, today, reviewed_on)?;
         Ok((kind, terms))
     }
 
@@ -124,7 +127,7 @@ async fn create(
     ApiJson(body): ApiJson<MeasureBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let today = today(&state);
-    let (kind, terms) = body.into_measure(today, state.settings.max_review_months)?;
+    let (kind, terms) = body.into_measure(today, state.settings.max_review_months, None)?;
     let grace = state.policy.review_grace_days;
     let now = timestamp(state.now());
     let measure = state
@@ -196,10 +199,14 @@ async fn update(
     IdPath(id): IdPath<MeasureId>,
     ApiJson(patch): ApiJson<serde_json::Map<String, Value>>,
 ) -> Result<Json<Value>, AppError> {
-    let current = state
+    let (current, reviewed_at) = state
         .store
-        .read(move |conn| measures::get_measure(conn, id))
+        .read(move |conn| {
+            let measure = measures::get_measure(conn, id)?;
+            Ok((measure, reviews::last_reviewed_at(conn, id)?))
+        })
         .await?;
+    let reviewed_on = reviewed_at.map(|at| calendar::local_date(at, state.policy.timezone));
     if current.ended.is_some() {
         return Err(AppError::Conflict {
             field: "id",
@@ -232,7 +239,8 @@ async fn update(
         map.extend(patch);
     }
     let body: MeasureBody = parse_json(merged.to_string().as_bytes())?;
-    let (kind, terms) = body.into_measure(today(&state), state.settings.max_review_months)?;
+    let (kind, terms) =
+        body.into_measure(today(&state), state.settings.max_review_months, reviewed_on)?;
     let now = timestamp(state.now());
     let measure = state
         .store
@@ -281,28 +289,7 @@ async fn end(
     let now = timestamp(state.now());
     let measure = state
         .store
-        .write(move |conn| {
-            let before = measures::get_measure(conn, id)?;
-            if before.ended.is_some() {
-                return Err(StoreError::Conflict {
-                    field: "id",
-                    message: "the measure has already ended".into(),
-                });
-            }
-            measures::end_measure(conn, id, &who.name, &reason, &now)?;
-            let after = measures::get_measure(conn, id)?;
-            audit::record(
-                conn,
-                entry(
-                    &who.name,
-                    "measure.end",
-                    &after,
-                    serde_json::to_value(&before).ok(),
-                ),
-                &now,
-            )?;
-            Ok(after)
-        })
+        .write(move |conn| measures::end(conn, id, &who.name, &reason, &now))
         .await?;
     Ok(Json(measure_json(&measure, None)))
 }

@@ -13,6 +13,8 @@ mod measures;
 mod notice;
 mod people;
 mod privacy;
+mod review_queue;
+mod reviews;
 mod rules;
 pub mod serve;
 mod text;
@@ -38,6 +40,8 @@ pub fn router() -> Router<AppState> {
         .merge(contacts::router())
         .merge(audit::router())
         .merge(flags::router())
+        .merge(review_queue::router())
+        .merge(reviews::router())
         .merge(privacy::router())
         .merge(timeline::router())
 }

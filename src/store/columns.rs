@@ -13,8 +13,8 @@ use crate::decision::{Action, Rule};
 use crate::domain::Role;
 use crate::domain::{
     AdvisorId, AppealId, AppealOutcome, Channel, ContactId, EnquiryId, EnquiryStatus, FlagId,
-    FlagKind, IdentityId, MatchKind, MeasureId, NoticeMethod, NumberRuleId, PbxName, PersonId,
-    RecordId, RuleAction,
+    FlagKind, FlagStatus, IdentityId, MatchKind, MeasureId, NoticeMethod, NumberRuleId, PbxName,
+    PersonId, RecordId, ReviewId, ReviewOutcome, RuleAction,
 };
 
 /// Reads a row whose first column is its id with `read`; a stored value
@@ -120,7 +120,8 @@ id_column!(
     NumberRuleId,
     FlagId,
     AppealId,
-    AdvisorId
+    AdvisorId,
+    ReviewId
 );
 
 /// A target stored for the PBX, read back only in the form every PBX can
@@ -163,6 +164,8 @@ word_column! {
     FlagKind => |k| k.as_str(),
     NoticeMethod => |m| m.as_str(),
     AppealOutcome => |o| o.as_str(),
+    FlagStatus => |s| s.as_str(),
+    ReviewOutcome => |o| o.as_str(),
     MatchKind => |m| match m {
         MatchKind::Exact => "exact",
         MatchKind::Prefix => "prefix",

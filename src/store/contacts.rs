@@ -172,13 +172,16 @@ pub struct NewContact<'a> {
     pub identity: Option<&'a str>,
     pub person_id: Option<PersonId>,
     pub enquiry_id: Option<EnquiryId>,
+    /// The advisor who answered it, when the contact says.
+    pub advisor: Option<&'a str>,
     pub recorded_by: &'a str,
 }
 
 pub fn insert_contact(conn: &Connection, contact: &NewContact<'_>) -> Result<i64> {
     conn.prepare_cached(
-        "INSERT INTO contacts (at, channel, identity, person_id, enquiry_id, counted, recorded_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
+        "INSERT INTO contacts (at, channel, identity, person_id, enquiry_id, advisor, counted,
+                               recorded_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7)",
     )?
     .execute(params![
         contact.at.timestamp_millis(),
@@ -186,6 +189,7 @@ pub fn insert_contact(conn: &Connection, contact: &NewContact<'_>) -> Result<i64
         contact.identity,
         contact.person_id,
         contact.enquiry_id,
+        contact.advisor,
         contact.recorded_by,
     ])?;
     Ok(conn.last_insert_rowid())

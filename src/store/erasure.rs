@@ -1,5 +1,5 @@
 //! Erasure (UK GDPR article 17): a person's record, identities, enquiries
-//! and measures go; their contacts stay for the counts but no longer say
+//! and measures (with their reviews) go; their contacts stay for the counts but no longer say
 //! whose they were; the audit log keeps that things happened, not what.
 //!
 //! Why enquiries and measures are deleted rather than blanked: each row
@@ -80,6 +80,7 @@ pub struct Erased {
     pub identities: usize,
     pub enquiries: usize,
     pub measures: usize,
+    pub reviews: usize,
     pub flags: usize,
     pub contacts_anonymised: usize,
     pub audit_entries_redacted: usize,
@@ -135,6 +136,14 @@ pub fn erase(
             .prepare_cached(&format!("DELETE FROM {table} WHERE person_id = ?1"))?
             .execute([id])?)
     };
+    // Reviews would go with their measures (CASCADE); deleted here so
+    // the count says how many.
+    erased.reviews = conn
+        .prepare_cached(
+            "DELETE FROM measure_reviews
+             WHERE measure_id IN (SELECT id FROM measures WHERE person_id = ?1)",
+        )?
+        .execute([id])?;
     erased.measures = delete("measures")?;
     erased.enquiries = delete("enquiries")?;
     erased.identities = delete("identities")?;

@@ -1,210 +1,75 @@
-//! Flags: the concerns the review queue shows a supervisor, raised on the
-//! per-call path and when the queue is read. A flag never changes a decision.
+//! Flags: the concerns the review queue shows a supervisor, each with the
+//! contacts (or the measure) behind it. Raised when a contact arrives or
+//! when the queue is read (`raise`), listed and grouped for the queue
+//! (`queue`), and settled here: dismissed or resolved, audited. A flag
+//! never changes a decision.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
+use serde_json::Value;
 
-use super::{timestamp, typed_row, Result, StoreError};
-use crate::decision::Action;
+use super::{audit, typed_row, Result, StoreError};
 pub use crate::domain::FlagKind as Kind;
-use crate::domain::{ContactId, FlagId, PersonId};
+pub use crate::domain::FlagStatus as Status;
+use crate::domain::{ContactId, EnquiryId, FlagId, MeasureId, PersonId, RecordId, ReviewId};
 
-/// Calls turned away today (this one included) that make a diverted call
-/// "repeated": this one and at least two before it.
-const REPEATED_TURNED_AWAY: i64 = 3;
+mod queue;
+mod raise;
 
-/// A call just recorded for the first time, as far as flags need it.
-pub struct FreshCall {
-    pub contact_id: ContactId,
-    pub person_id: Option<PersonId>,
-    pub urgent: bool,
-    pub action: Action,
-    pub now: DateTime<Utc>,
-    /// Where the local day holding `now` began.
-    pub day_start: DateTime<Utc>,
-    /// Contacts in a day that make a person's contact very frequent; 0: off.
-    pub daily_contacts: u32,
-}
+pub use queue::{queue, Evidence, EvidenceContact, Group, Item, QueueFilter, QueueFlag, ReviewDue};
+pub use raise::{
+    contact_facts, raise_for_contact, raise_for_contact_or_log, raise_reviews_due,
+    settle_reviews_due, Arrival, Checks, ContactFacts,
+};
 
-/// Raises the flags a fresh call calls for, at most one open flag of each
-/// kind per person per local day, and returns the kinds raised. The caller
-/// passes only calls it has just inserted, so a retry raises nothing.
-pub fn raise_for_call(conn: &Connection, call: &FreshCall) -> Result<Vec<Kind>> {
-    let wanted = not_yet_open(conn, call, wanted_for_call(conn, call)?)?;
-    insert_flags(conn, call, wanted)
-}
-
-/// The flags a fresh call calls for, with their details; reads only.
-fn wanted_for_call(conn: &Connection, call: &FreshCall) -> Result<Vec<(Kind, String)>> {
-    let mut wanted = Vec::new();
-    if call.urgent {
-        let detail = "chose the urgent (safeguarding) option; the call was routed".to_owned();
-        wanted.push((Kind::UrgentCall, detail));
-    }
-    if let Some(person) = call.person_id {
-        let (contacts, turned_away) = counts_since(conn, person, call.day_start)?;
-        if !call.action.reaches_helpline() && turned_away >= REPEATED_TURNED_AWAY {
-            let detail = format!("{turned_away} calls diverted or blocked today");
-            wanted.push((Kind::RepeatedWhileDiverted, detail));
-        }
-        if call.daily_contacts > 0 && contacts >= i64::from(call.daily_contacts) {
-            let detail = format!("{contacts} contacts today");
-            wanted.push((Kind::VeryFrequentContact, detail));
-        }
-    }
-    Ok(wanted)
-}
-
-/// Leaves out the kinds already open for the person today; reads only.
-fn not_yet_open(
-    conn: &Connection,
-    call: &FreshCall,
-    mut wanted: Vec<(Kind, String)>,
-) -> Result<Vec<(Kind, String)>> {
-    // An unknown caller has no day to share: each urgent call is its own.
-    if let (Some(person), false) = (call.person_id, wanted.is_empty()) {
-        let open = open_kinds_since(conn, person, call.day_start)?;
-        wanted.retain(|(kind, _)| !open.contains(kind));
-    }
-    Ok(wanted)
-}
-
-fn insert_flags(
-    conn: &Connection,
-    call: &FreshCall,
-    wanted: Vec<(Kind, String)>,
-) -> Result<Vec<Kind>> {
-    let now = timestamp(call.now);
-    let mut raised = Vec::new();
-    for (kind, detail) in wanted {
-        conn.prepare_cached(
-            "INSERT INTO flags (person_id, contact_id, kind, detail, raised_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![call.person_id, call.contact_id, kind, detail, now])?;
-        raised.push(kind);
-    }
-    Ok(raised)
-}
-
-/// `raise_for_call` for the per-call path: a flag that cannot be raised is
-/// rolled back and logged, and never costs the call its record or its
-/// answer (a flag changes no decision, and a failing one must not turn the
-/// decision into `fail_open`). Only the writing is in a savepoint of its
-/// own: most calls want no flag, or one already open today, and checking
-/// that only reads.
-pub fn raise_for_call_or_log(conn: &Connection, call: &FreshCall) -> Vec<Kind> {
-    // Most calls are from callers not on record and not urgent: nothing to
-    // raise, nothing to read.
-    if call.person_id.is_none() && !call.urgent {
-        return Vec::new();
-    }
-    let savepoint = |sql: &str| -> Result<()> {
-        conn.prepare_cached(sql)?.execute([])?;
-        Ok(())
-    };
-    let raised = wanted_for_call(conn, call)
-        .and_then(|wanted| not_yet_open(conn, call, wanted))
-        .and_then(|wanted| {
-            if wanted.is_empty() {
-                return Ok(Vec::new());
-            }
-            savepoint("SAVEPOINT flags")?;
-            let raised = insert_flags(conn, call, wanted);
-            if raised.is_err() {
-                savepoint("ROLLBACK TO flags")?;
-            }
-            savepoint("RELEASE flags")?;
-            raised
-        });
-    raised.unwrap_or_else(|error| {
-        tracing::error!(%error, "could not raise flags; the call is recorded without them");
-        Vec::new()
-    })
-}
-
-/// The person's contacts since `since`, and how many of them were calls
-/// turned away (diverted or blocked). A turned-away call is a phone contact
-/// that did not count towards a limit: asked that way, the index that
-/// serves the per-call path answers alone, without a table look-up a row.
-fn counts_since(conn: &Connection, person: PersonId, since: DateTime<Utc>) -> Result<(i64, i64)> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT count(*), coalesce(sum(channel = 'phone' AND counted = 0), 0)
-             FROM contacts WHERE person_id = ?1 AND at >= ?2",
-        )?
-        .query_row(params![person, since.timestamp_millis()], |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })?)
-}
-
-fn open_kinds_since(
-    conn: &Connection,
-    person: PersonId,
-    since: DateTime<Utc>,
-) -> Result<Vec<Kind>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT kind FROM flags
-         WHERE person_id = ?1 AND raised_at >= ?2 AND resolved_at IS NULL",
-    )?;
-    let rows = stmt.query_map(params![person, timestamp(since)], |row| row.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Raises `measure_past_review` for each measure not ended whose review
-/// date is before `today`, unless one is open for it or one was raised
-/// since that date (a supervisor who resolved it is not asked again until
-/// the review date moves on). Measures are few, so this scans them.
-/// Dates are compared as dates (`julianday`), never as text, where
-/// `+10000-01-01` would sort before today; a value that is no date gives
-/// NULL and raises nothing.
-pub fn raise_past_reviews(conn: &Connection, today: NaiveDate, now: &str) -> Result<usize> {
-    Ok(conn
-        .prepare_cached(
-            "INSERT INTO flags (person_id, measure_id, kind, detail, raised_at)
-             SELECT m.person_id, m.id, 'measure_past_review',
-                    m.kind || ' measure was due for review on ' || m.review_on, ?2
-             FROM measures m
-             WHERE m.ended_at IS NULL
-               AND (m.ends_on IS NULL OR julianday(m.ends_on) >= julianday(?1))
-               AND julianday(m.review_on) < julianday(?1)
-               AND NOT EXISTS (SELECT 1 FROM flags f
-                               WHERE f.measure_id = m.id AND f.kind = 'measure_past_review'
-                                 AND (f.resolved_at IS NULL
-                                      OR julianday(f.raised_at) >= julianday(m.review_on)))",
-        )?
-        .execute(params![today.to_string(), now])?)
-}
-
-/// One flag as the review queue shows it.
-#[derive(Debug, Clone, Serialize)]
+/// One flag as supervisors (and the pages) see it: what it is about, where
+/// it stands, when it was raised and settled.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FlagRow {
     pub id: FlagId,
     pub person_id: Option<PersonId>,
     pub person_name: Option<String>,
-    pub contact_id: Option<i64>,
+    pub kind: Kind,
+    pub status: Status,
+    /// The enquiry a per-enquiry kind is about.
+    pub enquiry_id: Option<EnquiryId>,
+    /// The measure a `review_due` flag is about.
+    pub measure_id: Option<MeasureId>,
+    /// For `review_due`: the review date it is about.
+    pub review_on: Option<NaiveDate>,
+    /// The contact that raised it.
+    pub contact_id: Option<ContactId>,
     pub call_id: Option<String>,
     /// The calling number: what a supervisor has for an unknown caller.
     pub caller: Option<String>,
-    pub measure_id: Option<i64>,
-    pub kind: Kind,
     pub detail: String,
     pub raised_at: String,
-    pub resolved_at: Option<String>,
-    pub resolved_by: Option<String>,
-    pub resolution: Option<String>,
+    /// When evidence was last added or the detail refreshed.
+    pub updated_at: String,
+    /// How many contacts are its evidence.
+    pub evidence_count: i64,
+    pub settled_at: Option<String>,
+    pub settled_by: Option<String>,
+    /// Why it was dismissed or resolved.
+    pub reason: Option<String>,
+    /// The measure a supervisor agreed in response, when resolving it.
+    pub resolved_measure_id: Option<MeasureId>,
+    /// The review that resolved a `review_due` flag.
+    pub review_id: Option<ReviewId>,
 }
 
+/// Which flags `list` answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Open,
-    Resolved,
+pub enum StatusFilter {
+    Only(Status),
     All,
 }
 
-const SELECT: &str = "SELECT f.id, f.person_id, p.name, f.contact_id, c.call_id, c.identity,
-        f.measure_id, f.kind, f.detail, f.raised_at, f.resolved_at, f.resolved_by, f.resolution
+const SELECT: &str = "SELECT f.id, f.person_id, p.name, f.kind, f.status, f.enquiry_id,
+        f.measure_id, f.review_on, f.contact_id, c.call_id, c.identity, f.detail, f.raised_at,
+        f.updated_at, (SELECT count(*) FROM flag_evidence e WHERE e.flag_id = f.id),
+        f.settled_at, f.settled_by, f.reason, f.resolved_measure_id, f.review_id
     FROM flags f LEFT JOIN people p ON p.id = f.person_id
                  LEFT JOIN contacts c ON c.id = f.contact_id";
 
@@ -214,33 +79,41 @@ fn flag_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<FlagRow>> {
             id: row.get(0)?,
             person_id: row.get(1)?,
             person_name: row.get(2)?,
-            contact_id: row.get(3)?,
-            call_id: row.get(4)?,
-            caller: row.get(5)?,
+            kind: row.get(3)?,
+            status: row.get(4)?,
+            enquiry_id: row.get(5)?,
             measure_id: row.get(6)?,
-            kind: row.get(7)?,
-            detail: row.get(8)?,
-            raised_at: row.get(9)?,
-            resolved_at: row.get(10)?,
-            resolved_by: row.get(11)?,
-            resolution: row.get(12)?,
+            review_on: row.get(7)?,
+            contact_id: row.get(8)?,
+            call_id: row.get(9)?,
+            caller: row.get(10)?,
+            detail: row.get(11)?,
+            raised_at: row.get(12)?,
+            updated_at: row.get(13)?,
+            evidence_count: row.get(14)?,
+            settled_at: row.get(15)?,
+            settled_by: row.get(16)?,
+            reason: row.get(17)?,
+            resolved_measure_id: row.get(18)?,
+            review_id: row.get(19)?,
         })
     })
 }
 
-/// The review queue, newest first.
-pub fn queue(
+/// Flags newest first (`GET /v1/flags`).
+pub fn list(
     conn: &Connection,
-    status: Status,
-    person_id: Option<i64>,
+    status: StatusFilter,
+    person_id: Option<PersonId>,
     limit: u32,
 ) -> Result<Vec<FlagRow>> {
-    // A fixed condition per status, not a parameter, so the open queue
+    // A fixed condition per status, not a parameter, so the open list
     // reads its partial index.
     let status = match status {
-        Status::Open => "f.resolved_at IS NULL",
-        Status::Resolved => "f.resolved_at IS NOT NULL",
-        Status::All => "1",
+        StatusFilter::Only(Status::Open) => "f.status = 'open'",
+        StatusFilter::Only(Status::Dismissed) => "f.status = 'dismissed'",
+        StatusFilter::Only(Status::Resolved) => "f.status = 'resolved'",
+        StatusFilter::All => "1",
     };
     let sql = format!(
         "{SELECT} WHERE {status} AND (?1 IS NULL OR f.person_id = ?1)
@@ -251,6 +124,18 @@ pub fn queue(
     rows.map(|row| row?).collect()
 }
 
+/// Every flag about a person, open and settled, newest raised first: for
+/// a timeline, each row says when it was raised (`raised_at`) and, once
+/// settled, when, by whom, how (`status`) and why. Flags raised for calls
+/// from their numbers before they were on record have no person and are
+/// not here (the subject access export has them).
+pub fn for_person(conn: &Connection, person_id: PersonId) -> Result<Vec<FlagRow>> {
+    let sql = format!("{SELECT} WHERE f.person_id = ?1 ORDER BY f.raised_at DESC, f.id DESC");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([person_id], flag_row)?;
+    rows.map(|row| row?).collect()
+}
+
 pub fn get_flag(conn: &Connection, id: FlagId) -> Result<FlagRow> {
     conn.prepare_cached(&format!("{SELECT} WHERE f.id = ?1"))?
         .query_row([id], flag_row)
@@ -258,28 +143,111 @@ pub fn get_flag(conn: &Connection, id: FlagId) -> Result<FlagRow> {
         .ok_or(StoreError::NotFound("flag"))?
 }
 
-/// Marks a flag resolved; returns it before and after. A flag is resolved
-/// once: resolving it again is a conflict, not a silent overwrite of the
-/// first supervisor's resolution.
-pub fn resolve(
+/// How a supervisor settles a flag.
+#[derive(Debug, Clone)]
+pub struct Settlement<'a> {
+    /// `Dismissed` or `Resolved`.
+    pub status: Status,
+    pub by: &'a str,
+    pub reason: &'a str,
+    /// For a resolution: the measure agreed in response, which must be
+    /// the flag's person's.
+    pub measure_id: Option<MeasureId>,
+}
+
+/// Dismisses or resolves a flag and writes the `flag.dismiss` or
+/// `flag.resolve` audit entry; returns the flag as settled. A flag is
+/// settled once: settling it again is a conflict, not a silent overwrite
+/// of the first supervisor's word. A `review_due` flag is settled only by
+/// reviewing its measure (the queue keeps it until then). After a
+/// dismissal the same kind is raised again only by newer evidence.
+pub fn settle(
     conn: &Connection,
     id: FlagId,
-    by: &str,
-    resolution: &str,
+    settlement: &Settlement<'_>,
     now: &str,
-) -> Result<(FlagRow, FlagRow)> {
+) -> Result<FlagRow> {
     let before = get_flag(conn, id)?;
-    if before.resolved_at.is_some() {
+    if before.status != Status::Open {
         return Err(StoreError::Conflict {
-            field: "flag",
-            message: "this flag is already resolved".into(),
+            field: "id",
+            message: format!("this flag is already {}", before.status.as_str()),
         });
     }
+    if before.kind == Kind::ReviewDue {
+        return Err(StoreError::Conflict {
+            field: "kind",
+            message: "a review_due flag is settled by reviewing its measure \
+                      (POST /v1/measures/{id}/review)"
+                .into(),
+        });
+    }
+    if let Some(measure) = settlement.measure_id {
+        let owner: Option<PersonId> = conn
+            .prepare_cached("SELECT person_id FROM measures WHERE id = ?1")?
+            .query_row([measure], |row| row.get(0))
+            .optional()?;
+        if owner.is_none() || owner != before.person_id {
+            return Err(StoreError::Invalid(crate::domain::FieldError::new(
+                "measure_id",
+                "must be a measure of the flag's person",
+            )));
+        }
+    }
     conn.prepare_cached(
-        "UPDATE flags SET resolved_at = ?2, resolved_by = ?3, resolution = ?4 WHERE id = ?1",
+        "UPDATE flags SET status = ?2, settled_at = ?3, settled_by = ?4, reason = ?5,
+                          resolved_measure_id = ?6
+         WHERE id = ?1",
     )?
-    .execute(params![id, now, by, resolution])?;
-    Ok((before, get_flag(conn, id)?))
+    .execute(params![
+        id,
+        settlement.status,
+        now,
+        settlement.by,
+        settlement.reason,
+        settlement.measure_id
+    ])?;
+    let after = get_flag(conn, id)?;
+    let action = match settlement.status {
+        Status::Dismissed => "flag.dismiss",
+        _ => "flag.resolve",
+    };
+    audit_settled(conn, settlement.by, action, &before, &after, now)?;
+    Ok(after)
+}
+
+/// Audits a flag's settling with copies before and after.
+fn audit_settled(
+    conn: &Connection,
+    actor: &str,
+    action: &str,
+    before: &FlagRow,
+    after: &FlagRow,
+    now: &str,
+) -> Result<()> {
+    let entry = audit::Entry {
+        actor,
+        action,
+        entity: "flag",
+        entity_id: Some(after.id.get()),
+        person_id: after.person_id,
+        before: Some(audit_copy(before)),
+        after: Some(audit_copy(after)),
+    };
+    audit::record(conn, entry, now)
+}
+
+/// The flag as the audit log keeps it: without the name and number the
+/// queue joins in, which belong to the person and contact records and go
+/// with them (erasure, retention) rather than living on in the log.
+fn audit_copy(flag: &FlagRow) -> Value {
+    let mut copy = serde_json::to_value(flag).unwrap_or_default();
+    if let Some(fields) = copy.as_object_mut() {
+        for joined in ["person_name", "caller", "call_id"] {
+            fields.remove(joined);
+        }
+    }
+    copy
 }
 
 #[cfg(test)]

@@ -155,13 +155,7 @@ pub fn update_measure(
     )
 }
 
-pub fn end_measure(
-    conn: &Connection,
-    id: MeasureId,
-    by: &str,
-    reason: &str,
-    now: &str,
-) -> Result<()> {
+fn end_measure(conn: &Connection, id: MeasureId, by: &str, reason: &str, now: &str) -> Result<()> {
     conn.prepare_cached("UPDATE measures SET ended_at = ?2, ended_by = ?3, end_reason = ?4, updated_at = ?2 WHERE id = ?1")?
         .execute(params![id, now, by, reason])?;
     Ok(())
@@ -189,6 +183,37 @@ pub fn notice_method(conn: &Connection, id: MeasureId) -> Result<Option<NoticeMe
         .query_row([id], |row| typed_row("measures", row, |row| row.get(0)))
         .optional()?
         .ok_or(StoreError::NotFound("measure"))?
+}
+
+/// Ends a measure (`POST /v1/measures/{id}/end`, or a review that ends
+/// it) and writes the `measure.end` audit entry; its open `review_due`
+/// flags are resolved, since there is nothing left to review. Answers the
+/// measure as ended. Ending an ended measure is a conflict.
+pub fn end(conn: &Connection, id: MeasureId, by: &str, reason: &str, now: &str) -> Result<Measure> {
+    let before = get_measure(conn, id)?;
+    if before.ended.is_some() {
+        return Err(StoreError::Conflict {
+            field: "id",
+            message: "the measure has already ended".into(),
+        });
+    }
+    end_measure(conn, id, by, reason, now)?;
+    super::flags::settle_reviews_due(conn, id, by, "the measure was ended", None, now)?;
+    let after = get_measure(conn, id)?;
+    super::audit::record(
+        conn,
+        super::audit::Entry {
+            actor: by,
+            action: "measure.end",
+            entity: "measure",
+            entity_id: Some(id.get()),
+            person_id: Some(after.person_id),
+            before: serde_json::to_value(&before).ok(),
+            after: serde_json::to_value(&after).ok(),
+        },
+        now,
+    )?;
+    Ok(after)
 }
 
 pub fn get_measure(conn: &Connection, id: MeasureId) -> Result<Measure> {

@@ -25,6 +25,11 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_retired_ids",
         include_str!("../../schema/0006_retired_ids.sql"),
     ),
+    // 0007 is another part of issue 9's; it goes before this one on merge.
+    (
+        "0008_review_queue",
+        include_str!("../../schema/0008_review_queue.sql"),
+    ),
     (
         "0009_advisors",
         include_str!("../../schema/0009_advisors.sql"),
@@ -259,6 +264,71 @@ mod tests {
             [Some(r#"{"advisor":"sam","target":"2001"}"#.into())],
             "the measure keeps its own target"
         );
+    }
+
+    #[test]
+    fn flags_from_before_the_review_queue_keep_their_ids_evidence_and_meaning() {
+        let mut conn = at_version(6);
+        conn.execute_batch(
+            "INSERT INTO people (id, name, created_at, updated_at) VALUES (1, 'Ann', 'x', 'x');
+             INSERT INTO contacts (id, at, channel, person_id, counted, recorded_by)
+                 VALUES (4, 1780000000000, 'phone', 1, 1, 'pbx');
+             INSERT INTO flags (id, person_id, contact_id, kind, detail, raised_at)
+                 VALUES (1, 1, 4, 'urgent_call', 'd', '2026-05-01T10:00:00.000Z');
+             INSERT INTO flags (id, person_id, kind, detail, raised_at)
+                 VALUES (9, 1, 'very_frequent_contact', 'd', '2026-05-01T10:00:00.000Z');
+             DELETE FROM flags WHERE id = 9;",
+        )
+        .unwrap();
+        let measure = insert_measure(&conn);
+        conn.execute(
+            "INSERT INTO flags (id, person_id, measure_id, kind, detail, raised_at, resolved_at,
+                                resolved_by, resolution)
+             VALUES (3, 1, ?1, 'measure_past_review', 'd', '2026-02-03T09:00:00.000Z',
+                     '2026-02-04T09:00:00.000Z', 'sam', 'reviewed')",
+            [measure],
+        )
+        .unwrap();
+
+        migrate(&mut conn).unwrap();
+
+        let read = |sql: &str| -> (String, String, Option<String>, Option<i64>) {
+            conn.query_row(sql, [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .unwrap()
+        };
+        assert_eq!(
+            read("SELECT kind, status, reason, evidence_until FROM flags WHERE id = 1"),
+            (
+                "urgent_call".into(),
+                "open".into(),
+                None,
+                Some(1780000000000)
+            )
+        );
+        assert_eq!(
+            read("SELECT kind, status, review_on, length(reason) FROM flags WHERE id = 3"),
+            (
+                "review_due".into(),
+                "resolved".into(),
+                Some("2026-02-01".into()),
+                Some(8)
+            )
+        );
+        let evidence: (i64, i64) = conn
+            .query_row("SELECT flag_id, contact_id FROM flag_evidence", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(evidence, (1, 4));
+        conn.execute(
+            "INSERT INTO flags (person_id, kind, detail, raised_at, updated_at, status)
+             VALUES (1, 'weekly_contact', 'd', 'x', 'x', 'open')",
+            [],
+        )
+        .unwrap();
+        assert_eq!(conn.last_insert_rowid(), 10, "flag 9 stays retired");
     }
 
     #[test]

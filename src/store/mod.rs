@@ -19,6 +19,7 @@ mod migrate;
 pub mod people;
 mod readers;
 pub mod retention;
+pub mod reviews;
 pub mod rules;
 pub mod subject_access;
 #[cfg(test)]
@@ -59,7 +60,8 @@ pub enum StoreError {
         problem: String,
     },
     /// A request that names something the store refuses (an advisor who
-    /// is not in the directory): the API's 422 naming the field.
+    /// is not in the directory, a measure that is not the flag's person's):
+    /// the API's 422 naming the field.
     #[error("{0}")]
     Invalid(#[from] crate::domain::FieldError),
     #[error("{message}")]

@@ -1,6 +1,8 @@
-//! Retention: contacts, ended measures and resolved flags are deleted once
-//! older than their periods, a chunk at a time, and the audit log's copies
-//! of them blanked.
+//! Retention: contacts, ended measures (with their reviews) and settled
+//! flags (with the contacts behind them) are deleted once older than their
+//! periods, a chunk at a time, and the audit log's copies of them blanked.
+//! Reviews and evidence go by `ON DELETE CASCADE` (schema 0008); a review
+//! is audited as an entry about its measure, blanked with the measure's.
 
 use std::future::Future;
 
@@ -21,8 +23,9 @@ pub struct Cutoffs {
     /// Contacts made before this.
     pub contacts: DateTime<Utc>,
     /// Measures ended (`ended_at`), or due to end (`ends_on`), before this;
-    /// and flags resolved before this (a resolved flag is a closed concern,
-    /// kept as long as a closed measure). Open flags stay until resolved.
+    /// and flags settled (dismissed or resolved) before this (a settled
+    /// flag is a closed concern, kept as long as a closed measure). Open
+    /// flags stay until settled.
     pub ended_measures: DateTime<Utc>,
 }
 
@@ -179,7 +182,7 @@ fn count(conn: &Connection, cutoffs: &Cutoffs) -> Result<PurgeCounts> {
         .prepare_cached(&format!("SELECT count(*) FROM measures WHERE {ENDED}"))?
         .query_row(params![at, on], |row| row.get(0))?;
     let flags: i64 = conn
-        .prepare_cached("SELECT count(*) FROM flags WHERE resolved_at < ?1")?
+        .prepare_cached("SELECT count(*) FROM flags WHERE settled_at < ?1")?
         .query_row([at], |row| row.get(0))?;
     Ok(PurgeCounts {
         contacts: contacts as usize,
@@ -214,7 +217,7 @@ fn delete_chunk(conn: &Connection, cutoffs: &Cutoffs, chunk: usize) -> Result<Pu
     let flags: Vec<i64> = conn
         .prepare_cached(
             "DELETE FROM flags WHERE id IN
-                 (SELECT id FROM flags WHERE resolved_at < ?1 ORDER BY resolved_at LIMIT ?2)
+                 (SELECT id FROM flags WHERE settled_at < ?1 ORDER BY settled_at LIMIT ?2)
              RETURNING id",
         )?
         .query_map(params![at, chunk as i64], |row| row.get(0))?

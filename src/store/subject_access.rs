@@ -13,9 +13,11 @@ use crate::domain::PersonId;
 const THEIR_CONTACTS: &str = "person_id = ?1 OR (person_id IS NULL
     AND identity IN (SELECT value FROM identities WHERE person_id = ?1))";
 
-/// The person, their identities, enquiries, measures (with endings), every
+/// The person, their identities, enquiries, measures (with endings) and
+/// their reviews, every
 /// contact (theirs, and those from their numbers or addresses before they
-/// were on record), the flags about them or those contacts, and the audit
+/// were on record), the flags about them or those contacts with the
+/// contacts behind each (`flag_evidence`), and the audit
 /// entries about them or their contacts.
 /// Runs on a reader: the unlinked contacts take a full scan.
 pub fn export(conn: &Connection, id: PersonId) -> Result<Value> {
@@ -37,6 +39,14 @@ pub fn export(conn: &Connection, id: PersonId) -> Result<Value> {
          WHERE person_id = ?1 OR contact_id IN (SELECT id FROM contacts WHERE {THEIR_CONTACTS})
          ORDER BY id"
     );
+    let evidence = format!(
+        "SELECT e.* FROM flag_evidence e JOIN flags f ON f.id = e.flag_id
+         WHERE f.person_id = ?1
+            OR f.contact_id IN (SELECT id FROM contacts WHERE {THEIR_CONTACTS})
+         ORDER BY e.flag_id, e.contact_id"
+    );
+    let reviews = "SELECT r.* FROM measure_reviews r JOIN measures m ON m.id = r.measure_id
+                   WHERE m.person_id = ?1 ORDER BY r.id";
     let audit = format!(
         "SELECT * FROM audit_log
          WHERE person_id = ?1
@@ -50,8 +60,10 @@ pub fn export(conn: &Connection, id: PersonId) -> Result<Value> {
         "enquiries": of("enquiries", &[])?,
         "measures": of("measures", &["params", "on_breach"])?,
         "appeals": of("appeals", &[])?,
+        "reviews": rows(conn, reviews, [id], &[])?,
         "contacts": rows(conn, &contacts, [id], &["rules"])?,
         "flags": rows(conn, &flags, [id], &[])?,
+        "flag_evidence": rows(conn, &evidence, [id], &[])?,
         "audit": rows(conn, &audit, [id], &["before", "after"])?,
     }))
 }

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::contacts::{self, ContactRow};
 use super::{timestamp, typed_row, Result};
+use crate::domain::FlagStatus;
 use crate::domain::{AppealId, AppealOutcome, FlagId, MeasureId, PersonId, RecordId};
 use crate::store::flags::Kind as FlagKind;
 
@@ -123,7 +124,8 @@ pub enum Item {
 #[serde(rename_all = "snake_case")]
 pub enum FlagEvent {
     Raised,
-    Settled,
+    Dismissed,
+    Resolved,
 }
 
 /// One page of the timeline and the cursor for the next, if any.
@@ -275,10 +277,10 @@ fn flag_events(
     let mut events = Vec::new();
     for (source, time_column) in [
         (Source::FlagRaised, "raised_at"),
-        (Source::FlagSettled, "resolved_at"),
+        (Source::FlagSettled, "settled_at"),
     ] {
         let sql = format!(
-            "SELECT id, {time_column}, kind, detail, resolved_by, resolution FROM flags
+            "SELECT id, {time_column}, kind, detail, settled_by, reason, status FROM flags
              WHERE person_id = ?1 AND {time_column} IS NOT NULL
                AND ({time_column} < ?2 OR ({time_column} = ?2 AND id < ?3))
              ORDER BY {time_column} DESC, id DESC LIMIT ?4"
@@ -298,10 +300,10 @@ fn flag_events(
                     };
                     let item = Item::Flag {
                         at,
-                        event: if settled {
-                            FlagEvent::Settled
-                        } else {
-                            FlagEvent::Raised
+                        event: match (settled, row.get::<_, FlagStatus>(6)?) {
+                            (false, _) => FlagEvent::Raised,
+                            (true, FlagStatus::Dismissed) => FlagEvent::Dismissed,
+                            (true, _) => FlagEvent::Resolved,
                         },
                         flag_id: id,
                         kind: row.get(2)?,

@@ -37,13 +37,17 @@ async fn an_urgent_call_over_a_limit_is_routed_and_appears_in_the_review_queue()
     );
     let flags = open_flags(&app).await;
     assert_eq!(flags.len(), 1, "{flags:?}");
-    assert_eq!(flags[0]["kind"], "urgent_call");
+    // A caller with a measure in force: the kind that tops the queue.
+    assert_eq!(flags[0]["kind"], "urgent_under_measures");
     assert_eq!(flags[0]["person_id"], ann);
     assert_eq!(flags[0]["person_name"], "Ann");
     assert_eq!(flags[0]["call_id"], "call-2");
     assert!(flags[0]["raised_at"].is_string());
     let (_, export) = app.get(&format!("/v1/people/{ann}/export"), "admin").await;
-    assert_eq!(export["flags"][0]["kind"], "urgent_call", "{export}");
+    assert_eq!(
+        export["flags"][0]["kind"], "urgent_under_measures",
+        "{export}"
+    );
 }
 
 #[tokio::test]
@@ -73,10 +77,13 @@ async fn resolving_a_flag_takes_it_off_the_open_queue_and_is_audited() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{flag}");
-    assert_eq!(flag["resolved_by"], "supervisor-key");
+    assert_eq!(
+        (&flag["status"], &flag["settled_by"]),
+        (&json!("resolved"), &json!("supervisor-key"))
+    );
     assert!(open_flags(&app).await.is_empty());
     let (_, resolved) = app.get("/v1/flags?status=resolved", "admin").await;
-    assert_eq!(resolved["flags"][0]["resolution"], "called back; safe");
+    assert_eq!(resolved["flags"][0]["reason"], "called back; safe");
 
     let (_, audit) = app
         .get(&format!("/v1/audit?person_id={ann}"), "admin")
@@ -92,7 +99,7 @@ async fn resolving_a_flag_takes_it_off_the_open_queue_and_is_audited() {
         (&entry["entity_id"], &entry["actor"]),
         (&json!(id), &json!("supervisor-key"))
     );
-    assert_eq!(entry["after"]["resolution"], "called back; safe");
+    assert_eq!(entry["after"]["reason"], "called back; safe");
 
     let (status, body) = app
         .post(&resolve, "admin", json!({"resolution": "again"}))
@@ -129,7 +136,7 @@ async fn a_measure_past_its_review_appears_in_the_queue_once() {
     let again = open_flags(&app).await;
 
     assert_eq!(first.len(), 1, "{first:?}");
-    assert_eq!(first[0]["kind"], "measure_past_review");
+    assert_eq!(first[0]["kind"], "review_due");
     assert_eq!(first[0]["measure_id"], measure["id"]);
     assert_eq!(first[0]["person_name"], "Ann");
     assert_eq!(again, first);

@@ -868,7 +868,7 @@ async fn arbitrary_json_to_every_json_endpoint_is_never_a_5xx() {
             Method::POST,
             "/v1/contacts".into(),
             "advisor",
-            &["channel", "phone", "email", "enquiry", "at"],
+            &["channel", "phone", "email", "enquiry", "advisor", "at"],
         ),
         (
             Method::POST,
@@ -934,7 +934,19 @@ async fn arbitrary_json_to_every_json_endpoint_is_never_a_5xx() {
             Method::POST,
             format!("/v1/flags/{flag}/resolve"),
             "supervisor",
-            &["resolution"],
+            &["reason", "resolution", "measure_id"],
+        ),
+        (
+            Method::POST,
+            format!("/v1/flags/{flag}/dismiss"),
+            "supervisor",
+            &["reason"],
+        ),
+        (
+            Method::POST,
+            format!("/v1/measures/{measure}/review"),
+            "supervisor",
+            &["outcome", "next_review_on", "note"],
         ),
         (
             Method::POST,

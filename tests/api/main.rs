@@ -21,6 +21,7 @@ mod ops;
 mod people;
 mod privacy;
 mod retention;
+mod review_queue;
 mod roles;
 mod rules_from_history;
 mod screening;

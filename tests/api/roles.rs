@@ -83,6 +83,13 @@ fn groups(person: i64) -> Vec<Group> {
             Some(json!({"answered": true})),
             &["pbx", "advisor", "admin"],
         ),
+        (
+            "review queue",
+            Method::GET,
+            "/v1/review-queue".into(),
+            None,
+            &["supervisor", "admin"],
+        ),
         ("audit", Method::GET, "/v1/audit".into(), None, &["admin"]),
         (
             "advisors",

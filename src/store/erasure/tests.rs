@@ -225,8 +225,8 @@ fn erasure_deletes_their_flags_and_those_of_calls_from_their_number_but_not_othe
     let bob = person(&conn, "Bob", "+447700900999");
     let flag = |person: Option<PersonId>, contact: Option<i64>| {
         conn.execute(
-            "INSERT INTO flags (person_id, contact_id, kind, detail, raised_at)
-             VALUES (?1, ?2, 'urgent_call', 'd', ?3)",
+            "INSERT INTO flags (person_id, contact_id, kind, detail, raised_at, updated_at, status)
+             VALUES (?1, ?2, 'urgent_call', 'd', ?3, ?3, 'open')",
             params![person, contact, NOW],
         )
         .unwrap();
@@ -248,4 +248,52 @@ fn erasure_deletes_their_flags_and_those_of_calls_from_their_number_but_not_othe
         .collect::<rusqlite::Result<_>>()
         .unwrap();
     assert_eq!(left, [bobs]);
+}
+
+#[test]
+fn erasure_takes_the_reviews_of_their_measures_and_the_evidence_of_their_flags() {
+    let conn = database();
+    let ann = person(&conn, "Ann", "+447700900123");
+    let bob = person(&conn, "Bob", "+447700900999");
+    let review = |person: PersonId| {
+        conn.execute(
+            "INSERT INTO measures (person_id, kind, params, reason, starts_on, review_on, set_by,
+                                   created_at, updated_at)
+             VALUES (?1, 'block', '{}', 'r', '2026-01-01', '2026-06-01', 's', 'x', 'x')",
+            [person],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO measure_reviews (measure_id, reviewed_at, reviewed_by, outcome,
+                                          review_on, next_review_on, note)
+             VALUES (?1, ?2, 'sam', 'continue', '2026-06-01', '2026-09-01', 'still needed')",
+            params![conn.last_insert_rowid(), NOW],
+        )
+        .unwrap();
+    };
+    review(ann);
+    review(bob);
+    let contact = call(&conn, Some(ann), "+447700900123", "");
+    conn.execute(
+        "INSERT INTO flags (person_id, contact_id, kind, detail, raised_at, updated_at, status)
+         VALUES (?1, ?2, 'weekly_contact', 'd', ?3, ?3, 'open')",
+        params![ann, contact, NOW],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO flag_evidence (flag_id, contact_id) VALUES (?1, ?2)",
+        params![conn.last_insert_rowid(), contact],
+    )
+    .unwrap();
+
+    let erased = erase(&conn, &plan(&conn, ann).unwrap(), "admin", "asked", NOW).unwrap();
+
+    assert_eq!((erased.reviews, erased.flags), (1, 1));
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(
+        count("SELECT count(*) FROM measure_reviews"),
+        1,
+        "Bob's stays"
+    );
+    assert_eq!(count("SELECT count(*) FROM flag_evidence"), 0);
 }

@@ -240,14 +240,24 @@ async fn a_purge_stopped_early_still_records_what_it_deleted() {
     );
 }
 
-/// A flag for Ann resolved `days_ago` (open when `None`), with a
+/// A flag for Ann settled `days_ago` (open when `None`), with a
 /// `flag.resolve` entry copying it.
-fn flag(conn: &Connection, resolved_days_ago: Option<i64>) -> i64 {
-    let resolved_at = resolved_days_ago.map(|d| timestamp(now() - Duration::days(d)));
+fn flag(conn: &Connection, settled_days_ago: Option<i64>) -> i64 {
+    let settled_at = settled_days_ago.map(|d| timestamp(now() - Duration::days(d)));
     conn.execute(
-        "INSERT INTO flags (person_id, kind, detail, raised_at, resolved_at, resolved_by, resolution)
-         VALUES (1, 'urgent_call', 'd', '2020-01-01T00:00:00.000Z', ?1, 'sam', ?2)",
-        rusqlite::params![resolved_at, resolved_at.as_ref().map(|_| "called Ann back")],
+        "INSERT INTO flags (person_id, kind, detail, raised_at, updated_at, status, settled_at,
+                            settled_by, reason)
+         VALUES (1, 'urgent_call', 'd', '2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z',
+                 ?3, ?1, 'sam', ?2)",
+        rusqlite::params![
+            settled_at,
+            settled_at.as_ref().map(|_| "called Ann back"),
+            if settled_at.is_some() {
+                "resolved"
+            } else {
+                "open"
+            }
+        ],
     )
     .unwrap();
     let id = conn.last_insert_rowid();
@@ -269,7 +279,7 @@ fn flag(conn: &Connection, resolved_days_ago: Option<i64>) -> i64 {
 }
 
 #[tokio::test]
-async fn resolved_flags_past_the_period_go_and_open_or_recent_ones_stay() {
+async fn settled_flags_past_the_period_go_and_open_or_recent_ones_stay() {
     let conn = database();
     let old = flag(&conn, Some(1000));
     let recent = flag(&conn, Some(10));
@@ -292,4 +302,53 @@ async fn resolved_flags_past_the_period_go_and_open_or_recent_ones_stay() {
         .unwrap();
     assert_eq!(after, audit::ERASED);
     assert_eq!(purge_entries(&conn)[0]["flags"], 1);
+}
+
+#[tokio::test]
+async fn a_purged_measure_takes_its_reviews_and_a_purged_contact_leaves_the_evidence() {
+    let conn = database();
+    let old = measure(&conn, Some("2020-03-01T00:00:00.000Z"), None);
+    let kept = measure(&conn, None, None);
+    for measure in [old, kept] {
+        conn.execute(
+            "INSERT INTO measure_reviews (measure_id, reviewed_at, reviewed_by, outcome,
+                                          review_on, next_review_on, note)
+             VALUES (?1, '2020-02-01T00:00:00.000Z', 'sam', 'continue', '2020-02-01',
+                     '2020-05-01', 'still needed')",
+            [measure],
+        )
+        .unwrap();
+    }
+    let (gone, stays) = (contact(&conn, 800), contact(&conn, 10));
+    let open = flag(&conn, None);
+    for contact in [gone, stays] {
+        conn.execute(
+            "INSERT INTO flag_evidence (flag_id, contact_id) VALUES (?1, ?2)",
+            [open, contact],
+        )
+        .unwrap();
+    }
+    purge(
+        plan(false),
+        |step| std::future::ready(step.run(&conn)),
+        || false,
+    )
+    .await
+    .unwrap();
+    let reviewed: Vec<i64> = conn
+        .prepare("SELECT measure_id FROM measure_reviews")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(reviewed, [kept]);
+    let evidence: Vec<i64> = conn
+        .prepare("SELECT contact_id FROM flag_evidence")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(evidence, [stays]);
 }
