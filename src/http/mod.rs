@@ -4,6 +4,7 @@
 mod audit;
 pub mod auth;
 mod contacts;
+pub mod csv;
 mod enquiries;
 pub mod extract;
 mod flags;
