@@ -16,6 +16,7 @@ pub mod measures;
 mod migrate;
 pub mod people;
 mod readers;
+pub mod reports;
 pub mod retention;
 pub mod rules;
 pub mod subject_access;
