@@ -25,10 +25,14 @@
 //!   decide, record, answer; fails open.
 //! - [`http`]: one router per area (screening, people, enquiries, measures,
 //!   number rules, contacts, audit, flags: the review queue, privacy:
-//!   subject access and erasure), `auth` (the extractor that demands a
-//!   role) and `serve` (the accept loop with its connection caps).
+//!   subject access and erasure, reports), `auth` (the extractor that
+//!   demands a role), `csv` (CSV answers) and `serve` (the accept loop
+//!   with its connection caps).
 //! - [`pbx`]: every PBX-facing face: the `/v1/screen` webhook, FastAGI for Asterisk,
 //!   mod_xml_curl for FreeSWITCH.
+//! - [`reports`]: contacts per day, week or month and the register of
+//!   measures, for the API and the pages alike (the queries are
+//!   `store::reports`).
 //! - [`retention`]: the daily purge of old contacts and ended measures, and
 //!   `fairline purge` (the deleting itself is `store::retention`).
 //! - [`ops`]: liveness, readiness and the `/metrics` page; [`metrics`]: the
@@ -51,6 +55,7 @@ pub mod limits;
 pub mod metrics;
 pub mod ops;
 pub mod pbx;
+pub mod reports;
 pub mod retention;
 pub mod screening;
 pub mod state;

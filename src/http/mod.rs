@@ -11,6 +11,7 @@ mod flags;
 mod measures;
 mod people;
 mod privacy;
+mod reports;
 mod rules;
 pub mod serve;
 mod text;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(flags::router())
         .merge(privacy::router())
+        .merge(reports::router())
 }
 
 /// What every route answers alike, added once every route is in (it applies

@@ -17,6 +17,7 @@ mod limits;
 mod ops;
 mod people;
 mod privacy;
+mod reports;
 mod retention;
 mod roles;
 mod rules_from_history;
