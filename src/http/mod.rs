@@ -13,6 +13,7 @@ mod people;
 mod privacy;
 mod reports;
 mod rules;
+mod rules_csv;
 pub mod serve;
 mod text;
 

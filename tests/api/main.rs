@@ -20,6 +20,7 @@ mod privacy;
 mod reports;
 mod retention;
 mod roles;
+mod rules_csv;
 mod rules_from_history;
 mod screening;
 mod shutdown;
