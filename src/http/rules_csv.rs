@@ -275,3 +275,92 @@ fn apply(
 fn same_terms(a: &NumberRule, b: &NumberRule) -> bool {
     a.action == b.action && a.reason == b.reason && a.expires_at == b.expires_at
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn gb() -> Region {
+        Region::parse("GB").unwrap()
+    }
+
+    /// The line and field of a refused file.
+    fn refused(body: &str) -> (u64, String) {
+        match parse(body.as_bytes(), gb()) {
+            Err(AppError::InvalidLine { line, error }) => (line, error.field),
+            Err(other) => panic!("not a line error: {other:?}"),
+            Ok(_) => panic!("accepted: {body:?}"),
+        }
+    }
+
+    #[test]
+    fn rows_are_read_as_the_json_create_reads_a_body_whatever_the_column_order() {
+        let rows = parse(
+            "\u{feff}Reason, Expires_At ,number,match,action\n\
+             \"a, b\",,'+44 7700 900123,exact,block\n\
+             r,2099-01-01T00:00:00Z,0044 7700 901,prefix,allow\n"
+                .as_bytes(),
+            gb(),
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].rule.number.as_str(), "+447700900123");
+        assert_eq!(rows[0].rule.reason, "a, b");
+        assert_eq!((rows[0].line, rows[1].line), (2, 3));
+        assert_eq!(rows[1].rule.number.as_str(), "+447700901");
+        assert_eq!(rows[1].rule.action, RuleAction::Allow);
+        assert!(rows[1].expires_at.is_some());
+        assert!(!rows[1].broad);
+    }
+
+    #[test]
+    fn a_short_prefix_is_marked_broad_and_a_short_exact_number_is_refused() {
+        let rows = parse(
+            b"number,match,action,reason,expires_at\n+44,prefix,block,r,\n",
+            gb(),
+        )
+        .unwrap();
+        assert!(rows[0].broad);
+        assert_eq!(
+            refused("number,match,action,reason,expires_at\n+44,exact,block,r,\n"),
+            (2, "number".into())
+        );
+    }
+
+    #[test]
+    fn the_header_is_named_when_it_is_wrong() {
+        for header in [
+            "number,match,action,reason",
+            "number,match,action,reason,expires_at,x",
+            "",
+        ] {
+            assert_eq!(refused(&format!("{header}\n")).1, "header", "{header:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn any_bytes_as_an_import_are_refused_with_a_4xx_or_read(
+            bytes in proptest::collection::vec(any::<u8>(), 0..256)
+        ) {
+            if let Err(err) = parse(&bytes, gb()) {
+                prop_assert!(err.status_code().is_client_error());
+            }
+        }
+
+        #[test]
+        fn any_rows_under_a_good_header_are_refused_naming_a_line_or_read(
+            text in r#"[0-9a-z+ ,"'\n=@-]{0,120}"#
+        ) {
+            let body = format!("number,match,action,reason,expires_at\n{text}");
+            match parse(body.as_bytes(), gb()) {
+                Ok(_) => {}
+                Err(AppError::InvalidLine { line, .. }) => prop_assert!(line >= 2),
+                Err(other) => prop_assert!(other.status_code().is_client_error(), "{other:?}"),
+            }
+        }
+    }
+}
