@@ -20,6 +20,10 @@ pub enum AppError {
     NotFound(&'static str),
     #[error("{0}")]
     Invalid(#[from] FieldError),
+    /// A bad field on one line of an uploaded file (a CSV import): the
+    /// body says which line, counting the header as line 1.
+    #[error("line {line}: {error}")]
+    InvalidLine { line: u64, error: FieldError },
     #[error("{field}: {message}")]
     Conflict {
         field: &'static str,
@@ -58,12 +62,21 @@ impl AppError {
         AppError::Invalid(FieldError::new(field, message))
     }
 
+    /// This error, found on `line` of an uploaded file: a bad field keeps
+    /// its name and message and gains the line; any other error is as it was.
+    pub fn on_line(self, line: u64) -> Self {
+        match self {
+            AppError::Invalid(error) => AppError::InvalidLine { line, error },
+            other => other,
+        }
+    }
+
     pub fn status_code(&self) -> StatusCode {
         match self {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(_) | AppError::InvalidLine { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Malformed(_) => StatusCode::BAD_REQUEST,
@@ -81,7 +94,7 @@ impl AppError {
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
             AppError::NotFound(_) => "not_found",
-            AppError::Invalid(_) => "invalid_field",
+            AppError::Invalid(_) | AppError::InvalidLine { .. } => "invalid_field",
             AppError::Conflict { .. } => "conflict",
             AppError::Refused { code, .. } => code,
             AppError::Malformed(_) => "malformed_body",
@@ -96,7 +109,7 @@ impl AppError {
 
     fn field(&self) -> Option<&str> {
         match self {
-            AppError::Invalid(e) => Some(&e.field),
+            AppError::Invalid(e) | AppError::InvalidLine { error: e, .. } => Some(&e.field),
             AppError::Conflict { field, .. } | AppError::Refused { field, .. } => Some(field),
             _ => None,
         }
@@ -123,13 +136,16 @@ impl IntoResponse for AppError {
             tracing::debug!(status = status.as_u16(), error = %self, "request refused");
         }
         let message = match &self {
-            AppError::Invalid(e) => e.message.clone(),
+            AppError::Invalid(e) | AppError::InvalidLine { error: e, .. } => e.message.clone(),
             AppError::Conflict { message, .. } => message.clone(),
             other => other.to_string(),
         };
         let mut body = json!({"code": self.code(), "message": message});
         if let Some(field) = self.field() {
             body["field"] = json!(field);
+        }
+        if let AppError::InvalidLine { line, .. } = &self {
+            body["line"] = json!(line);
         }
         let mut response = (status, Json(json!({ "error": body }))).into_response();
         if let AppError::RateLimited { retry_after_secs } = self {

@@ -25,11 +25,15 @@
 //!   decide, record, answer; fails open.
 //! - [`http`]: one router per area (screening, people, advisors, enquiries,
 //!   measures with their reviews, notices and appeals, number rules,
-//!   contacts, timelines, audit, flags and the review queue, privacy:
-//!   subject access and erasure), `auth` (the extractor that demands a
-//!   role) and `serve` (the accept loop with its connection caps).
+//!   contacts, timelines, audit, flags and the review queue, reports,
+//!   privacy: subject access and erasure), `auth` (the extractor that
+//!   demands a role), `csv` (CSV answers) and `serve` (the accept loop
+//!   with its connection caps).
 //! - [`pbx`]: every PBX-facing face: the `/v1/screen` webhook, FastAGI for Asterisk,
 //!   mod_xml_curl for FreeSWITCH.
+//! - [`reports`]: contacts per day, week or month and the register of
+//!   measures, for the API and the pages alike (the queries are
+//!   `store::reports`).
 //! - [`retention`]: the daily purge of old contacts and ended measures, and
 //!   `fairline purge` (the deleting itself is `store::retention`).
 //! - [`notice`]: the written notice of a measure, rendered from a template.
@@ -54,6 +58,7 @@ pub mod metrics;
 pub mod notice;
 pub mod ops;
 pub mod pbx;
+pub mod reports;
 pub mod retention;
 pub mod screening;
 pub mod state;

@@ -19,6 +19,14 @@ pub enum Action {
 }
 
 impl Action {
+    /// Every action, mildest first.
+    pub const ALL: [Action; 4] = [
+        Action::Route,
+        Action::Announce,
+        Action::Divert,
+        Action::Block,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Route => "route",
@@ -306,5 +314,34 @@ impl<'p> Builder<'p> {
                 self.done(Action::Route, &target, "", Rule::Default)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ChannelScope, Period};
+
+    #[test]
+    fn every_breached_kind_is_reported_under_a_breach_rule_and_a_spoc_is_not() {
+        let kinds = [
+            MeasureKind::FrequencyLimit {
+                max_contacts: 1,
+                per: Period::Day,
+                channels: ChannelScope::Phone,
+            },
+            MeasureKind::ContactWindows { windows: vec![] },
+            MeasureKind::OpenEnquiriesOnly,
+            MeasureKind::NewIssuesOnly,
+            MeasureKind::Block,
+        ];
+        for kind in kinds {
+            assert!(breach_rule(&kind).0.is_breach(), "{}", kind.name());
+        }
+        let spoc = MeasureKind::SinglePointOfContact {
+            advisor: Some("Bo".into()),
+            target: Some(PbxName::parse("2001").unwrap()),
+        };
+        assert!(!breach_rule(&spoc).0.is_breach());
     }
 }

@@ -94,6 +94,31 @@ impl Rule {
         Rule::ALL.into_iter().find(|rule| rule.as_str() == name)
     }
 
+    /// Whether a measure named under this rule was breached by the call
+    /// (rather than noted as not in force, or followed as a single point of
+    /// contact): what the register of measures counts as its breaches.
+    pub fn is_breach(self) -> bool {
+        match self {
+            Rule::BlockMeasure
+            | Rule::OutsideContactWindow
+            | Rule::FrequencyLimit
+            | Rule::NoOpenEnquiry
+            | Rule::ClosedEnquiry => true,
+            // Listed, not `_`, so a new rule is placed here on purpose.
+            Rule::AllowRule
+            | Rule::Urgent
+            | Rule::Flood
+            | Rule::BlockRule
+            | Rule::Withheld
+            | Rule::SinglePointOfContact
+            | Rule::AssignedAdvisor
+            | Rule::NotInForce
+            | Rule::Default
+            | Rule::FailOpen
+            | Rule::NotScreened => false,
+        }
+    }
+
     /// Its place in [`Rule::ALL`], for tables indexed by rule.
     pub fn index(self) -> usize {
         self as usize

@@ -128,6 +128,15 @@ pub enum Channel {
 }
 
 impl Channel {
+    /// Every channel, in the order reports list them.
+    pub const ALL: [Channel; 5] = [
+        Channel::Phone,
+        Channel::Email,
+        Channel::Web,
+        Channel::Letter,
+        Channel::InPerson,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Channel::Phone => "phone",

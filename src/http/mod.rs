@@ -6,6 +6,7 @@ mod appeals;
 mod audit;
 pub mod auth;
 mod contacts;
+pub mod csv;
 mod enquiries;
 pub mod extract;
 mod flags;
@@ -13,9 +14,11 @@ mod measures;
 mod notice;
 mod people;
 mod privacy;
+mod reports;
 mod review_queue;
 mod reviews;
 mod rules;
+mod rules_csv;
 pub mod serve;
 mod text;
 mod timeline;
@@ -44,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .merge(reviews::router())
         .merge(privacy::router())
         .merge(timeline::router())
+        .merge(reports::router())
 }
 
 /// What every route answers alike, added once every route is in (it applies

@@ -2,15 +2,15 @@
 //! Supervisors and admins only; every change audited.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::extract::ApiJson;
-use super::extract::IdPath;
-use super::text;
+use super::extract::{ApiJson, ApiQuery, IdPath};
+use super::{csv, rules_csv, text};
 use crate::domain::{ContactId, NumberRuleId, RecordId};
 use crate::domain::{MatchKind, Moment, NumberPattern, NumberRule, RuleAction};
 use crate::error::AppError;
@@ -21,6 +21,7 @@ use crate::store::{audit, contacts, rules, timestamp};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/number-rules", post(create).get(list))
+        .route("/v1/number-rules/import", post(rules_csv::import))
         .route("/v1/number-rules/{id}", delete(remove).get(show))
         .route("/v1/contacts/{id}/number-rule", post(from_contact))
 }
@@ -72,8 +73,8 @@ async fn create(
         }
     }
     .map_err(|m| AppError::invalid("number", m))?;
+    check_expiry(body.expires_at, state.now())?;
     let rule = new_rule(
-        &state,
         number,
         body.match_kind,
         body.action,
@@ -87,19 +88,14 @@ async fn create(
 }
 
 /// A rule as a supervisor asked for it, checked: the reason is prose and
-/// present, an expiry is in the future.
-fn new_rule(
-    state: &AppState,
+/// present. Whether an expiry is still ahead is [`check_expiry`]'s.
+pub(super) fn new_rule(
     number: NumberPattern,
     match_kind: MatchKind,
     action: RuleAction,
     reason: &str,
     expires_at: Option<Moment>,
 ) -> Result<NumberRule, AppError> {
-    let expires_at = expires_at.map(Moment::get);
-    if expires_at.is_some_and(|at| at <= state.now()) {
-        return Err(AppError::invalid("expires_at", "must be in the future"));
-    }
     Ok(NumberRule {
         // Given by the database when the rule is inserted.
         id: NumberRuleId::from_raw(0),
@@ -107,8 +103,71 @@ fn new_rule(
         match_kind,
         action,
         reason: text::prose_required("reason", reason, 2000)?,
-        expires_at,
+        expires_at: expires_at.map(Moment::get),
     })
+}
+
+/// A new or changed rule's expiry, if it has one, is after `now`: a rule
+/// that has already run out would do nothing.
+pub(super) fn check_expiry(
+    expires_at: Option<Moment>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    if expires_at.is_some_and(|at| at.get() <= now) {
+        return Err(AppError::invalid("expires_at", "must be in the future"));
+    }
+    Ok(())
+}
+
+/// Inserts `rule` (setting its id) and its `number_rule.create` audit
+/// entry; `note` is a field added to the entry's copy of the rule (the
+/// history row or the import line it came from).
+pub(super) fn insert_with_audit(
+    conn: &rusqlite::Connection,
+    actor: &str,
+    rule: &mut NumberRule,
+    note: Option<(&str, Value)>,
+    now: &str,
+) -> crate::store::Result<()> {
+    rule.id = rules::insert_rule(conn, rule, actor, now)?;
+    let mut after = serde_json::to_value(&*rule)?;
+    if let Some((key, value)) = note {
+        after[key] = value;
+    }
+    audit::record(
+        conn,
+        entry(actor, "number_rule.create", rule.id, None, Some(after)),
+        now,
+    )
+}
+
+/// Replaces a rule's terms with `rule`'s and audits `number_rule.update`
+/// with the rule before and after; `note` as for [`insert_with_audit`].
+pub(super) fn update_with_audit(
+    conn: &rusqlite::Connection,
+    actor: &str,
+    before: &NumberRule,
+    rule: &NumberRule,
+    note: Option<(&str, Value)>,
+    now: &str,
+) -> crate::store::Result<()> {
+    rules::update_rule(conn, rule)?;
+    let mut after = serde_json::to_value(rule)?;
+    if let Some((key, value)) = note {
+        after[key] = value;
+    }
+    let before = serde_json::to_value(before)?;
+    audit::record(
+        conn,
+        entry(
+            actor,
+            "number_rule.update",
+            rule.id,
+            Some(before),
+            Some(after),
+        ),
+        now,
+    )
 }
 
 /// Inserts `rule` and its audit entry in one transaction; `contact` is
@@ -123,16 +182,8 @@ async fn insert_audited(
     Ok(state
         .store
         .write(move |conn| {
-            rule.id = rules::insert_rule(conn, &rule, &actor, &now)?;
-            let mut after = serde_json::to_value(&rule)?;
-            if let Some(contact) = contact {
-                after["from_contact_id"] = json!(contact);
-            }
-            audit::record(
-                conn,
-                entry(&actor, "number_rule.create", rule.id, None, Some(after)),
-                &now,
-            )?;
+            let note = contact.map(|contact| ("from_contact_id", json!(contact)));
+            insert_with_audit(conn, &actor, &mut rule, note, &now)?;
             Ok(rule)
         })
         .await?)
@@ -167,8 +218,8 @@ async fn from_contact(
         })?;
     let number = NumberPattern::parse(&phone, MatchKind::Exact, state.region)
         .map_err(|m| AppError::invalid("contact", m))?;
+    check_expiry(body.expires_at, state.now())?;
     let rule = new_rule(
-        &state,
         number,
         MatchKind::Exact,
         body.action,
@@ -181,12 +232,26 @@ async fn from_contact(
     ))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    format: Option<String>,
+}
+
+/// Every rule, as JSON or (`Accept: text/csv`, `?format=csv`) as the CSV
+/// that `POST /v1/number-rules/import` reads back.
 async fn list(
     State(state): State<AppState>,
     _: Auth<Supervision>,
-) -> Result<Json<Value>, AppError> {
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Response, AppError> {
+    csv::check_format(q.format.as_deref())?;
     let rules = state.store.read(rules::list_rules).await?;
-    Ok(Json(json!({ "number_rules": rules })))
+    if csv::wants_csv(&headers, q.format.as_deref()) {
+        return rules_csv::export(&rules);
+    }
+    Ok(Json(json!({ "number_rules": rules })).into_response())
 }
 
 async fn show(

@@ -35,6 +35,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../schema/0009_advisors.sql"),
     ),
     (
+        "0010_report_counts",
+        include_str!("../../schema/0010_report_counts.sql"),
+    ),
+    (
         "0011_notice_method",
         include_str!("../../schema/0011_notice_method.sql"),
     ),

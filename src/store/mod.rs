@@ -18,6 +18,7 @@ pub mod measures;
 mod migrate;
 pub mod people;
 mod readers;
+pub mod reports;
 pub mod retention;
 pub mod reviews;
 pub mod rules;

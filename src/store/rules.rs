@@ -3,7 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{typed_row, Result, StoreError};
-use crate::domain::{NumberPattern, NumberRule, NumberRuleId, RecordId};
+use crate::domain::{MatchKind, NumberPattern, NumberRule, NumberRuleId, RecordId};
 
 const COLUMNS: &str = "id, number, match_kind, action, reason, expires_at";
 
@@ -48,6 +48,36 @@ pub fn get_rule(conn: &Connection, id: NumberRuleId) -> Result<NumberRule> {
         .query_row([id], rule_row)
         .optional()?
         .ok_or(StoreError::NotFound("number rule"))?
+}
+
+/// The rule for exactly this number or prefix, if there is one (a number
+/// has at most one rule of each match kind).
+pub fn rule_for(
+    conn: &Connection,
+    number: &NumberPattern,
+    match_kind: MatchKind,
+) -> Result<Option<NumberRule>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM number_rules WHERE number = ?1 AND match_kind = ?2"
+    ))?
+    .query_row(params![number.as_str(), match_kind], rule_row)
+    .optional()?
+    .transpose()
+}
+
+/// Replaces a rule's action, reason and expiry; its number and match kind
+/// are what it is.
+pub fn update_rule(conn: &Connection, rule: &NumberRule) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE number_rules SET action = ?2, reason = ?3, expires_at = ?4 WHERE id = ?1",
+    )?
+    .execute(params![
+        rule.id,
+        rule.action,
+        rule.reason,
+        rule.expires_at.map(super::timestamp),
+    ])?;
+    Ok(())
 }
 
 pub fn list_rules(conn: &Connection) -> Result<Vec<NumberRule>> {
