@@ -32,7 +32,7 @@ pub fn period_start(period: Period, now: DateTime<Utc>, tz: Tz) -> DateTime<Utc>
 
 /// The first instant of `date` in `tz`. Where a zone skips midnight (some
 /// do for DST), the day begins at the first local time that exists.
-fn local_midnight(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
+pub fn local_midnight(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
     let mut candidate: NaiveDateTime = date.and_time(NaiveTime::MIN);
     for _ in 0..4 {
         if let Some(instant) = tz.from_local_datetime(&candidate).earliest() {

@@ -4,9 +4,11 @@
 mod audit;
 pub mod auth;
 mod contacts;
+pub mod csv;
 mod enquiries;
 pub mod extract;
 mod flags;
+mod history;
 mod measures;
 mod people;
 mod privacy;
@@ -29,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(measures::router())
         .merge(rules::router())
         .merge(contacts::router())
+        .merge(history::router())
         .merge(audit::router())
         .merge(flags::router())
         .merge(privacy::router())

@@ -25,6 +25,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_retired_ids",
         include_str!("../../schema/0006_retired_ids.sql"),
     ),
+    (
+        "0007_contact_lookups",
+        include_str!("../../schema/0007_contact_lookups.sql"),
+    ),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
