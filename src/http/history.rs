@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Semaphore};
 
 use super::csv::{self, Chunk};
 use super::extract::ApiQuery;
@@ -82,7 +82,7 @@ async fn list(
             }
         }
         record_read(&state, &who, &filter).await?;
-        return Ok(export(&state, filter));
+        return export(&state, filter).await;
     }
     let limit = match q.limit {
         None => DEFAULT_LIMIT,
@@ -232,15 +232,27 @@ const CSV_HEADER: [&str; 16] = [
     "note",
 ];
 
+/// Exports reading at once; more wait their turn. Each holds a thread and
+/// a connection for as long as its client takes, and the cores are the
+/// screening path's first.
+static EXPORTS: Semaphore = Semaphore::const_new(4);
+
 /// Every matching row as a CSV download, written on a blocking thread
 /// with a read connection of its own and streamed as it is read.
-fn export(state: &AppState, filter: Filter) -> Response {
+async fn export(state: &AppState, filter: Filter) -> Result<Response, AppError> {
+    let permit = EXPORTS
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let (chunks, receiver) = csv::channel();
     let store = state.store.clone();
     let tz = state.policy.timezone;
-    tokio::task::spawn_blocking(move || write_csv(&store, &filter, tz, &chunks));
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        write_csv(&store, &filter, tz, &chunks)
+    });
     let filename = format!("contacts-{}.csv", local_date(state.now(), tz));
-    csv::attachment(&filename, receiver)
+    Ok(csv::attachment(&filename, receiver))
 }
 
 fn write_csv(store: &Store, filter: &Filter, tz: Tz, chunks: &mpsc::Sender<Chunk>) {

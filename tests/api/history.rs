@@ -713,3 +713,14 @@ async fn a_client_that_leaves_mid_export_stops_the_reader() {
     let (status, _) = app.contacts_as("advisor", &[("limit", "1")]).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn more_exports_at_once_than_may_read_together_all_arrive_complete() {
+    let app = spawn_app().await;
+    app.insert_calls(2_000, "shared");
+    let downloads = (0..6).map(|_| app.csv(&[]));
+    for (status, _, body) in futures_util::future::join_all(downloads).await {
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(records(&body).len(), 2_000);
+    }
+}
