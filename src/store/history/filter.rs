@@ -168,3 +168,95 @@ fn bound(text: &str, tz: Tz, edge: Edge) -> Result<i64, String> {
         Edge::End => ms + 1,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::Europe::London;
+
+    fn parse(text: FilterText) -> Result<Criteria, FieldError> {
+        text.parse(Region::parse("GB").unwrap(), London)
+    }
+
+    fn day(date: &str) -> FilterText {
+        FilterText {
+            from: Some(date.into()),
+            to: Some(date.into()),
+            ..FilterText::default()
+        }
+    }
+
+    #[test]
+    fn a_day_runs_from_local_midnight_to_local_midnight_across_the_clock_changes() {
+        let hours = |date: &str| {
+            let filter = parse(day(date)).unwrap().filter;
+            (filter.before_ms.unwrap() - filter.from_ms.unwrap()) / 3_600_000
+        };
+        assert_eq!(hours("2026-03-29"), 23);
+        assert_eq!(hours("2026-10-25"), 25);
+        assert_eq!(hours("2026-07-01"), 24);
+        let summer = parse(day("2026-07-01")).unwrap().filter;
+        assert_eq!(
+            summer.from_ms,
+            Some(
+                Moment::parse("2026-06-30T23:00:00Z")
+                    .unwrap()
+                    .get()
+                    .timestamp_millis()
+            )
+        );
+    }
+
+    #[test]
+    fn blank_filters_mean_any_and_bad_ones_name_their_field() {
+        let blank = FilterText {
+            phone: Some("  ".into()),
+            channel: Some(String::new()),
+            ..FilterText::default()
+        };
+        assert_eq!(parse(blank).unwrap().filter, Filter::default());
+        let refused = |text: FilterText| parse(text).unwrap_err().field;
+        let with = |set: fn(&mut FilterText)| {
+            let mut text = FilterText::default();
+            set(&mut text);
+            text
+        };
+        assert_eq!(refused(with(|t| t.person = Some("-3".into()))), "person");
+        assert_eq!(refused(with(|t| t.phone = Some("07700".into()))), "phone");
+        assert_eq!(
+            refused(with(|t| t.channel = Some("Phone".into()))),
+            "channel"
+        );
+        assert_eq!(
+            refused(with(|t| t.action = Some("routed".into()))),
+            "action"
+        );
+        assert_eq!(refused(with(|t| t.to = Some("2026-02-30".into()))), "to");
+        assert_eq!(
+            refused(with(|t| {
+                t.from = Some("2026-07-01T12:00:00Z".into());
+                t.to = Some("2026-07-01T11:59:59Z".into());
+            })),
+            "to"
+        );
+    }
+
+    #[test]
+    fn a_moment_between_two_milliseconds_keeps_the_contacts_it_covers() {
+        let text = FilterText {
+            from: Some("2026-07-01T12:00:00.0005Z".into()),
+            to: Some("2026-07-01T12:00:00.0015Z".into()),
+            ..FilterText::default()
+        };
+        let filter = parse(text).unwrap().filter;
+        let noon = Moment::parse("2026-07-01T12:00:00Z")
+            .unwrap()
+            .get()
+            .timestamp_millis();
+        // Only the contact at 12:00:00.001 lies between them.
+        assert_eq!(
+            (filter.from_ms, filter.before_ms),
+            (Some(noon + 1), Some(noon + 2))
+        );
+    }
+}
