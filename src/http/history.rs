@@ -20,7 +20,7 @@ use crate::decision::calendar::local_date;
 use crate::decision::{Action, Rule, RuleHit};
 use crate::domain::{Channel, ContactId, EnquiryId, PersonId, RecordId};
 use crate::error::AppError;
-use crate::http::auth::{Auth, Staff};
+use crate::http::auth::{Auth, Principal, Staff};
 use crate::state::AppState;
 use crate::store::history::{self, Criteria, Cursor, Filter, FilterText, HistoryRow};
 use crate::store::{enquiries, open_reader, Store};
@@ -84,7 +84,18 @@ async fn list(
         record_read(&state, &who, &filter).await?;
         return export(&state, filter).await;
     }
-    let limit = match q.limit {
+    page(&state, &who, filter, q.limit, q.cursor).await
+}
+
+/// One page as JSON, with the cursor for the next if there is one.
+async fn page(
+    state: &AppState,
+    who: &Principal,
+    filter: Filter,
+    limit: Option<String>,
+    cursor: Option<String>,
+) -> Result<Response, AppError> {
+    let limit = match limit {
         None => DEFAULT_LIMIT,
         Some(l) => l
             .trim()
@@ -93,8 +104,7 @@ async fn list(
             .filter(|l| (1..=MAX_LIMIT).contains(l))
             .ok_or_else(|| AppError::invalid("limit", "must be between 1 and 500"))?,
     };
-    let cursor = q
-        .cursor
+    let cursor = cursor
         .map(|c| Cursor::decode(&c, &filter))
         .transpose()
         .map_err(|message| AppError::invalid("cursor", message))?;
@@ -107,13 +117,11 @@ async fn list(
                 None => history::high_water(conn)?,
             };
             let after = cursor.map(|c| c.position);
-            Ok((
-                history::page(conn, &wanted, high_water, after, limit)?,
-                high_water,
-            ))
+            let page = history::page(conn, &wanted, high_water, after, limit)?;
+            Ok((page, high_water))
         })
         .await?;
-    record_read(&state, &who, &filter).await?;
+    record_read(state, who, &filter).await?;
     let tz = state.policy.timezone;
     let contacts: Vec<Shown> = page.rows.iter().map(|row| Shown::of(row, tz)).collect();
     let mut body = json!({ "contacts": contacts });
@@ -149,11 +157,7 @@ async fn resolve(state: &AppState, criteria: Criteria) -> Result<Filter, AppErro
 
 /// A lookup of one person's contacts is a read of their history, recorded
 /// as `GET /v1/people/{id}/contacts` records it.
-async fn record_read(
-    state: &AppState,
-    who: &crate::keys::Principal,
-    filter: &Filter,
-) -> Result<(), AppError> {
+async fn record_read(state: &AppState, who: &Principal, filter: &Filter) -> Result<(), AppError> {
     match filter.person {
         Some(person) => {
             super::privacy::record_read(state, who, "person.contacts.view", person).await
