@@ -269,6 +269,9 @@ fn main() -> anyhow::Result<()> {
         .args(["serve", "--listen", "127.0.0.1:0", "--database"])
         .arg(&db)
         .env("RUST_LOG", "warn,fairline::cli=info")
+        // The bench asks faster than a person: no per-key or per-source limit.
+        .env("FAIRLINE_RATE_LIMIT_PER_KEY_PER_MINUTE", "0")
+        .env("FAIRLINE_RATE_LIMIT_PER_SOURCE_PER_MINUTE", "0")
         .stderr(Stdio::piped())
         .spawn()?;
     let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
