@@ -724,3 +724,53 @@ async fn more_exports_at_once_than_may_read_together_all_arrive_complete() {
         assert_eq!(records(&body).len(), 2_000);
     }
 }
+
+#[tokio::test]
+async fn arbitrary_lookups_are_answered_or_refused_never_a_5xx() {
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{Config, TestRunner};
+
+    let app = crate::helpers::spawn_app_with(&[
+        ("FAIRLINE_RATE_LIMIT_PER_KEY_PER_MINUTE", "0"),
+        ("FAIRLINE_RATE_LIMIT_PER_SOURCE_PER_MINUTE", "0"),
+    ])
+    .await;
+    let ann = app.person("Ann", "07700 900123").await;
+    app.enquiry(ann, "ENQ-1", "EHCP").await;
+    app.screen("07700 900123", "p-1").await;
+    let mut runner = TestRunner::new(Config::default());
+    let names = prop::sample::select(vec![
+        "person", "phone", "email", "enquiry", "channel", "action", "advisor", "from", "to",
+        "limit", "cursor", "format", "x",
+    ]);
+    let values = prop_oneof![
+        any::<String>(),
+        "[0-9 +()\\-]{0,16}",
+        "20[0-9]{2}-[01][0-9]-[0-3][0-9](T[0-2][0-9]:[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-][0-2][0-9]:[0-5][0-9]))?",
+        "[A-Za-z0-9_\\-]{0,60}",
+        prop::sample::select(vec![
+            "1", "0", "500", "501", "phone", "email", "letter", "route", "divert", "csv", "json",
+            "ENQ-1", "07700 900123", "ann@example.org", "Sam",
+        ])
+        .prop_map(str::to_owned),
+    ];
+    let pairs = prop::collection::vec((names, values), 0..6);
+    for _ in 0..64 {
+        let query = pairs.new_tree(&mut runner).unwrap().current();
+        let resp = app
+            .client
+            .get(format!("{}/v1/contacts", app.base))
+            .query(&query)
+            .bearer_auth(&app.keys["advisor"])
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        let body = resp.text().await.unwrap();
+        assert!(
+            status == StatusCode::OK || status.is_client_error(),
+            "{query:?}: {status} {body}"
+        );
+    }
+}
