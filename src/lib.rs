@@ -20,13 +20,15 @@
 //!   the `Rule`s it names.
 //! - [`store`]: SQLite: migrations, the group-committing writer, its
 //!   checkpointer, the reader pool, the screening cache of rules and
-//!   callers, typed columns, and queries named for their purpose.
+//!   callers, typed columns, queries named for their purpose, and
+//!   `history`: the call history's filters, keyset pages and batches.
 //! - [`screening`]: the per-call path every PBX adapter shares: gather,
 //!   decide, record, answer; fails open.
 //! - [`http`]: one router per area (screening, people, enquiries, measures,
-//!   number rules, contacts, audit, flags: the review queue, privacy:
-//!   subject access and erasure), `auth` (the extractor that demands a
-//!   role) and `serve` (the accept loop with its connection caps).
+//!   number rules, contacts, history: the call-history lookups, audit,
+//!   flags: the review queue, privacy: subject access and erasure), `auth`
+//!   (the extractor that demands a role), `csv` (CSV answers for any
+//!   listing) and `serve` (the accept loop with its connection caps).
 //! - [`pbx`]: every PBX-facing face: the `/v1/screen` webhook, FastAGI for Asterisk,
 //!   mod_xml_curl for FreeSWITCH.
 //! - [`retention`]: the daily purge of old contacts and ended measures, and
