@@ -132,10 +132,5 @@ CREATE INDEX flags_by_review ON flags(review_id) WHERE review_id IS NOT NULL;
 CREATE INDEX flags_settled ON flags(settled_at) WHERE settled_at IS NOT NULL;
 
 -- Scattergun is checked on the per-call path when a call names an
--- enquiry: how many channels the enquiry came in on lately. With the time
--- and channel in the index that is answered from the index alone. It
--- leads with enquiry_id, so it also serves what contacts_by_enquiry did
--- (clearing an erased enquiry from its contacts), and replaces it.
-DROP INDEX IF EXISTS contacts_by_enquiry;
-CREATE INDEX contacts_by_enquiry_time ON contacts(enquiry_id, at, channel)
-    WHERE enquiry_id IS NOT NULL;
+-- enquiry: how many channels the enquiry came in on lately, answered from
+-- contacts_by_enquiry_time (enquiry_id, at, id, channel), made by 0007.

@@ -20,15 +20,16 @@
 //!   the `Rule`s it names.
 //! - [`store`]: SQLite: migrations, the group-committing writer, its
 //!   checkpointer, the reader pool, the screening cache of rules and
-//!   callers, typed columns, and queries named for their purpose.
+//!   callers, typed columns, queries named for their purpose, and
+//!   `history`: the call history's filters, keyset pages and batches.
 //! - [`screening`]: the per-call path every PBX adapter shares: gather,
 //!   decide, record, answer; fails open.
 //! - [`http`]: one router per area (screening, people, advisors, enquiries,
 //!   measures with their reviews, notices and appeals, number rules,
-//!   contacts, timelines, audit, flags and the review queue, reports,
-//!   privacy: subject access and erasure), `auth` (the extractor that
-//!   demands a role), `csv` (CSV answers) and `serve` (the accept loop
-//!   with its connection caps).
+//!   contacts, history: the call-history lookups, timelines, audit, flags
+//!   and the review queue, reports, privacy: subject access and erasure),
+//!   `auth` (the extractor that demands a role), `csv` (CSV answers for
+//!   any listing) and `serve` (the accept loop with its connection caps).
 //! - [`pbx`]: every PBX-facing face: the `/v1/screen` webhook, FastAGI for Asterisk,
 //!   mod_xml_curl for FreeSWITCH.
 //! - [`reports`]: contacts per day, week or month and the register of

@@ -10,6 +10,7 @@ pub mod csv;
 mod enquiries;
 pub mod extract;
 mod flags;
+mod history;
 mod measures;
 mod notice;
 mod people;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(appeals::router())
         .merge(rules::router())
         .merge(contacts::router())
+        .merge(history::router())
         .merge(audit::router())
         .merge(flags::router())
         .merge(review_queue::router())

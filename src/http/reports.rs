@@ -37,7 +37,7 @@ async fn contacts(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<ContactsQuery>,
 ) -> Result<Response, AppError> {
-    csv::check_format(q.format.as_deref())?;
+    let as_csv = csv::wants_csv(&headers, q.format.as_deref())?;
     let tz = state.policy.timezone;
     let today = local_date(state.now(), tz);
     let range = DateRange::parse(
@@ -54,9 +54,9 @@ async fn contacts(
         .store
         .read(move |conn| reports::contacts_report(conn, range, group, spans, tz))
         .await?;
-    if csv::wants_csv(&headers, q.format.as_deref()) {
+    if as_csv {
         let name = format!("contacts-{}-{}.csv", range.from, range.to);
-        return csv::attachment(&name, &report.csv_header(), report.csv_rows());
+        return csv::document(&name, &report.csv_header(), report.csv_rows());
     }
     Ok(Json(report).into_response())
 }
@@ -75,7 +75,7 @@ async fn measures(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<RangeQuery>,
 ) -> Result<Response, AppError> {
-    csv::check_format(q.format.as_deref())?;
+    let as_csv = csv::wants_csv(&headers, q.format.as_deref())?;
     let tz = state.policy.timezone;
     let today = local_date(state.now(), tz);
     let range = DateRange::parse(
@@ -89,9 +89,9 @@ async fn measures(
         .store
         .read(move |conn| reports::register(conn, range, today, tz))
         .await?;
-    if csv::wants_csv(&headers, q.format.as_deref()) {
+    if as_csv {
         let name = format!("measures-{}-{}.csv", range.from, range.to);
-        return csv::attachment(&name, &register.csv_header(), register.csv_rows());
+        return csv::document(&name, &register.csv_header(), register.csv_rows());
     }
     Ok(Json(register).into_response())
 }

@@ -246,9 +246,9 @@ async fn list(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, AppError> {
-    csv::check_format(q.format.as_deref())?;
+    let as_csv = csv::wants_csv(&headers, q.format.as_deref())?;
     let rules = state.store.read(rules::list_rules).await?;
-    if csv::wants_csv(&headers, q.format.as_deref()) {
+    if as_csv {
         return rules_csv::export(&rules);
     }
     Ok(Json(json!({ "number_rules": rules })).into_response())

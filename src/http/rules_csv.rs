@@ -50,7 +50,7 @@ pub fn export(rules: &[NumberRule]) -> Result<Response, AppError> {
             rule.expires_at.map(timestamp).unwrap_or_default(),
         ]
     });
-    csv::attachment("number-rules.csv", &COLUMNS, rows)
+    csv::document("number-rules.csv", &COLUMNS, rows)
 }
 
 /// One row of an import, checked as far as it can be without the

@@ -25,7 +25,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_retired_ids",
         include_str!("../../schema/0006_retired_ids.sql"),
     ),
-    // 0007 is another part of issue 9's; it goes before this one on merge.
+    (
+        "0007_contact_lookups",
+        include_str!("../../schema/0007_contact_lookups.sql"),
+    ),
     (
         "0008_review_queue",
         include_str!("../../schema/0008_review_queue.sql"),

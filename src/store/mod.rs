@@ -12,6 +12,7 @@ pub mod contacts;
 pub mod enquiries;
 pub mod erasure;
 pub mod flags;
+pub mod history;
 pub mod keys;
 pub mod maintenance;
 pub mod measures;
@@ -36,7 +37,7 @@ use rusqlite::Connection;
 pub use caller_cache::CallerCache;
 pub use columns::{corrupt_json, millis, typed_row};
 pub use migrate::{migrate, schema_version, LATEST_VERSION};
-pub use readers::Readers;
+pub use readers::{in_snapshot, open_reader, Readers};
 pub use writer::{Writer, WriterStats};
 
 #[derive(Debug, thiserror::Error)]

@@ -65,11 +65,24 @@ impl Readers {
 
 /// Runs `f` in one read transaction: one snapshot for all its queries,
 /// and one shared lock instead of one per statement.
-fn in_snapshot<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+pub fn in_snapshot<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
     conn.prepare_cached("BEGIN")?.execute([])?;
     let result = f(conn);
     conn.prepare_cached("COMMIT")?.execute([])?;
     result
+}
+
+/// A read-only connection as the pool's are made. Also for a long read
+/// (an export) that runs on a thread of its own and must not hold one of
+/// the pool's connections while a slow client takes its time.
+pub fn open_reader(path: &std::path::Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
 }
 
 impl Inner {
@@ -77,13 +90,7 @@ impl Inner {
         if let Some(conn) = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop() {
             return Ok(conn);
         }
-        let conn = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.set_prepared_statement_cache_capacity(64);
-        Ok(conn)
+        open_reader(&self.path)
     }
 
     fn give_back(&self, conn: Connection) {

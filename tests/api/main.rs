@@ -10,6 +10,7 @@ mod enquiry_names;
 mod flags;
 mod freeswitch;
 mod helpers;
+mod history;
 mod hostile_connections;
 mod hostile_input;
 mod hostile_keys;

@@ -77,6 +77,13 @@ fn groups(person: i64) -> Vec<Group> {
             &["advisor", "supervisor", "admin"],
         ),
         (
+            "call history",
+            Method::GET,
+            "/v1/contacts?phone=07700900123".into(),
+            None,
+            &["advisor", "supervisor", "admin"],
+        ),
+        (
             "outcome",
             Method::POST,
             "/v1/calls/m-pbx/outcome".into(),
