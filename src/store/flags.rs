@@ -16,12 +16,14 @@ use crate::domain::{ContactId, EnquiryId, FlagId, MeasureId, PersonId, RecordId,
 
 mod queue;
 mod raise;
+mod refresh;
 
 pub use queue::{queue, Evidence, EvidenceContact, Group, Item, QueueFilter, QueueFlag, ReviewDue};
 pub use raise::{
     contact_facts, raise_for_contact, raise_for_contact_or_log, raise_reviews_due,
     settle_reviews_due, Arrival, Checks, ContactFacts,
 };
+pub use refresh::{refresh_flag, refresh_open, Refresh};
 
 /// One flag as supervisors (and the pages) see it: what it is about, where
 /// it stands, when it was raised and settled.
