@@ -1,6 +1,7 @@
 //! Flags: the concerns the review queue shows a supervisor, each with the
 //! contacts (or the measure) behind it. Raised when a contact arrives or
-//! when the queue is read (`raise`), listed and grouped for the queue
+//! when the queue is read (`raise`), brought up to date with the contacts
+//! since when read (`refresh`), listed and grouped for the queue
 //! (`queue`), and settled here: dismissed or resolved, audited. A flag
 //! never changes a decision.
 

@@ -96,8 +96,9 @@ pub struct ReviewDue {
     pub overdue: bool,
 }
 
-/// The queue as `filter` asks for it. Reads only: raise reviews due first
-/// (`raise_reviews_due`) so they are in it.
+/// The queue as `filter` asks for it. Reads only: raise reviews due
+/// (`raise_reviews_due`) and bring open flags up to date (`refresh_open`)
+/// first, so they are in it with their evidence.
 pub fn queue(conn: &Connection, filter: &QueueFilter) -> Result<Vec<Group>> {
     let sql = format!(
         "{SELECT} WHERE f.status = 'open' AND (?1 IS NULL OR f.person_id = ?1)

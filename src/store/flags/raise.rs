@@ -3,8 +3,10 @@
 //! for reviews due, when the queue is read.
 //!
 //! A person has one open flag per kind (per enquiry, for the kinds about
-//! one): evidence that keeps coming is added to it and its detail
-//! refreshed. Once a flag is settled (dismissed or resolved), only
+//! one). An arrival writes only a flag first raised (and adds an urgent
+//! call to its open urgent flag); evidence that keeps coming for a kind
+//! already open is added, and its detail refreshed, when the flag is read
+//! (`refresh`). Once a flag is settled (dismissed or resolved), only
 //! contacts newer than its newest evidence (`evidence_until`) count
 //! towards raising the kind again, so a dismissal is not undone by the
 //! very contacts it dismissed.
@@ -15,7 +17,9 @@
 //! enquiry, one index-only count of the enquiry's last 48 hours
 //! (`contacts_by_enquiry_time`); and only when a kind's threshold is
 //! reached, an index-only look-up of the latest flag of that kind
-//! (`flags_by_subject`) and the writes.
+//! (`flags_by_subject`). Writes (under a savepoint) only when a flag is
+//! first raised: a persistent caller's open flags cost their calls nothing
+//! more.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::{params, Connection};

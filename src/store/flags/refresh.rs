@@ -10,10 +10,13 @@
 //! dismissal covers every contact that had arrived by then.
 //!
 //! It replays what raising did per contact: each contact since the newest
-//! evidence is taken as arriving at its own time, and when the kind's
-//! window up to it reaches the threshold, the window's contacts since the
-//! newest evidence (and newer than a settled flag's) are attached. A day
-//! under the threshold after the flag was raised adds nothing to it.
+//! evidence (or recorded after it) is taken as arriving at its own time,
+//! as a call does, and once more as of now, as a contact logged late does;
+//! when the kind's window up to that moment reaches the threshold, the
+//! window's contacts since the newest evidence (and newer than a settled
+//! flag's) are attached, and the detail says what the latest such window
+//! came to. A day under the threshold after the flag was raised adds
+//! nothing to it.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -157,25 +160,21 @@ fn refresh_one(conn: &Connection, flag: &Open, r: &Refresh) -> Result<bool> {
             "SELECT coalesce(max(contact_id), 0) FROM flag_evidence WHERE flag_id = ?1",
         )?
         .query_row([flag.id], |row| row.get(0))?;
-    let seen = scope_since(conn, scope, window.start(until), until, recorded)?;
+    let now = r.now.timestamp_millis();
+    let load_from = window.start(until).min(window.start(now));
+    let seen = scope_since(conn, scope, load_from, until, recorded)?;
     let after = latest(conn, flag.person, flag.kind, flag.enquiry)?
         .cutoff
         .unwrap_or(i64::MIN);
     let mut marked = vec![false; seen.len()];
     let mut marked_upto = 0;
     let mut last: Option<(Metric, i64)> = None;
+    // Each contact as it arrived, at its own time (a call's is).
     for (j, arrival) in seen.iter().enumerate().filter(|(_, s)| s.arrived) {
         let start = window.start(arrival.at);
         let lo = seen.partition_point(|s| s.at < start);
         let hi = seen.partition_point(|s| s.at <= arrival.at).max(j + 1);
-        let in_window = &seen[lo..hi];
-        let mut keys: Vec<&str> = in_window.iter().filter_map(|s| s.key.as_deref()).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        let metric = Metric {
-            count: in_window.len() as i64,
-            distinct: keys.len() as i64,
-        };
+        let metric = metric_of(&seen[lo..hi]);
         if !holds(flag.kind, metric, t) {
             continue;
         }
@@ -186,6 +185,22 @@ fn refresh_one(conn: &Connection, flag: &Open, r: &Refresh) -> Result<bool> {
         }
         marked_upto = marked_upto.max(hi);
         last = Some((metric, arrival.at));
+    }
+    // And as of now: a contact logged late (a letter dated last week)
+    // arrived when it was logged, and its window counts back from then,
+    // at the latest from now.
+    let start = window.start(now);
+    let lo = seen.partition_point(|s| s.at < start);
+    let earliest = seen[lo..].iter().filter(|s| s.arrived).map(|s| s.at).min();
+    if let Some(earliest) = earliest {
+        let metric = metric_of(&seen[lo..]);
+        if holds(flag.kind, metric, t) {
+            let first = seen.partition_point(|s| s.at < start.max(until.min(earliest)));
+            for mark in marked.iter_mut().skip(first) {
+                *mark = true;
+            }
+            last = Some((metric, now));
+        }
     }
     let Some((metric, at)) = last else {
         return Ok(false);
@@ -213,6 +228,18 @@ fn refresh_one(conn: &Connection, flag: &Open, r: &Refresh) -> Result<bool> {
         newest.or(flag.until)
     ])?;
     Ok(true)
+}
+
+/// What a window's contacts come to: how many, and how many different
+/// channels (or advisors).
+fn metric_of(window: &[Seen]) -> Metric {
+    let mut keys: Vec<&str> = window.iter().filter_map(|s| s.key.as_deref()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    Metric {
+        count: window.len() as i64,
+        distinct: keys.len() as i64,
+    }
 }
 
 /// The scope's contacts made at or after `since`, oldest first, each
