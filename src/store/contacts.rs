@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use super::{corrupt_json, millis, typed_row, Result, StoreError};
+use super::{contact_rules, corrupt_json, millis, typed_row, Result, StoreError};
 use crate::decision::{Action, Decision, PastContact, Rule, RuleHit};
 use crate::domain::{CallId, Channel, ContactId, EnquiryId, PersonId, RecordId};
 
@@ -288,10 +288,7 @@ pub fn contacts_before(
         })?;
         let rules: Option<String> = row.get(10)?;
         Ok(read.and_then(|mut contact| {
-            contact.rules = rules
-                .map(|text| serde_json::from_str(&text))
-                .transpose()
-                .map_err(corrupt_json("contacts", contact.id.get(), "rules"))?;
+            contact.rules = contact_rules(rules, contact.id.get())?;
             Ok(contact)
         }))
     })?;

@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection};
 
-use super::{corrupt_json, in_snapshot, millis, typed_row, Result};
+use super::{contact_rules, in_snapshot, millis, typed_row, Result};
 use crate::decision::{Action, Rule, RuleHit};
 use crate::domain::{Channel, ContactId, Email, EnquiryId, PersonId, PhoneNumber, RecordId};
 
@@ -264,10 +264,7 @@ fn history_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<HistoryRow>> 
     })?;
     let rules: Option<String> = row.get(11)?;
     Ok(read.and_then(|mut contact| {
-        contact.rules = rules
-            .map(|text| serde_json::from_str(&text))
-            .transpose()
-            .map_err(corrupt_json("contacts", contact.id.get(), "rules"))?;
+        contact.rules = contact_rules(rules, contact.id.get())?;
         Ok(contact)
     }))
 }
