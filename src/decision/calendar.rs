@@ -46,33 +46,41 @@ fn first_day(period: Period, today: NaiveDate) -> NaiveDate {
     }
 }
 
-/// The instant during local `date` at which the clocks change, if they do
-/// that day after its first instant (a change at midnight makes the day
-/// begin later, which [`local_midnight`] already accounts for). Found by
-/// halving: chrono-tz does not list its transitions.
-pub fn clock_change_on(date: NaiveDate, tz: Tz) -> Option<DateTime<Utc>> {
-    let instant = |secs: i64| DateTime::from_timestamp(secs, 0).unwrap_or_default();
+/// The instants in `(from, to]` at which the clocks change in `tz`, found
+/// a day at a time by halving (chrono-tz does not list its transitions). A
+/// zone changes its clocks at most once in a day.
+pub fn clock_changes(from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz) -> Vec<DateTime<Utc>> {
     let offset = |secs: i64| {
         tz.offset_from_utc_datetime(&instant(secs).naive_utc())
             .fix()
     };
-    // Whole seconds: clocks change on a second, and so the answer is exact.
-    let mut before = local_midnight(date, tz).timestamp();
-    let mut after = local_midnight(date + Days::new(1), tz).timestamp() - 1;
-    let changed = offset(after);
-    if offset(before) == changed {
-        return None;
-    }
-    // `before` is in the old offset, `after` in the new one.
-    while after - before > 1 {
-        let mid = before + (after - before) / 2;
-        if offset(mid) == changed {
-            after = mid;
-        } else {
-            before = mid;
+    let (end, day) = (to.timestamp(), 24 * 60 * 60);
+    let mut changes = Vec::new();
+    let mut before = from.timestamp();
+    while before < end {
+        let mut after = (before + day).min(end);
+        let next = after;
+        if offset(before) != offset(after) {
+            // Whole seconds: clocks change on a second, so this is exact.
+            // `before` is in the old offset, `after` in the new one.
+            let changed = offset(after);
+            while after - before > 1 {
+                let mid = before + (after - before) / 2;
+                if offset(mid) == changed {
+                    after = mid;
+                } else {
+                    before = mid;
+                }
+            }
+            changes.push(instant(after));
         }
+        before = next;
     }
-    Some(instant(after))
+    changes
+}
+
+fn instant(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap_or_default()
 }
 
 /// The first instant of `date` in `tz`. Where a zone skips midnight (some
@@ -202,21 +210,36 @@ mod tests {
 
     #[test]
     fn the_clocks_change_at_one_in_the_morning_utc_on_their_two_sundays() {
-        let date = |s: &str| s.parse::<NaiveDate>().unwrap();
-        assert_eq!(
-            clock_change_on(date("2026-03-29"), London),
-            Some(utc("2026-03-29T01:00:00Z"))
+        let year = clock_changes(
+            utc("2026-01-01T00:00:00Z"),
+            utc("2027-01-01T00:00:00Z"),
+            London,
         );
         assert_eq!(
-            clock_change_on(date("2026-10-25"), London),
-            Some(utc("2026-10-25T01:00:00Z"))
+            year,
+            [utc("2026-03-29T01:00:00Z"), utc("2026-10-25T01:00:00Z")]
         );
-        assert_eq!(clock_change_on(date("2026-03-28"), London), None);
-        assert_eq!(clock_change_on(date("2026-07-15"), chrono_tz::UTC), None);
+        // A change at either end of the span: after `from`, up to `to`.
+        let at = utc("2026-03-29T01:00:00Z");
+        assert!(clock_changes(at, at + chrono::Duration::days(1), London).is_empty());
+        assert_eq!(
+            clock_changes(at - chrono::Duration::days(1), at, London),
+            [at]
+        );
+        assert!(clock_changes(
+            utc("2026-07-01T00:00:00Z"),
+            utc("2026-07-09T00:00:00Z"),
+            London
+        )
+        .is_empty());
         // New York changes at 02:00 local, on other Sundays.
         assert_eq!(
-            clock_change_on(date("2026-03-08"), chrono_tz::America::New_York),
-            Some(utc("2026-03-08T07:00:00Z"))
+            clock_changes(
+                utc("2026-03-02T00:00:00Z"),
+                utc("2026-03-10T00:00:00Z"),
+                chrono_tz::America::New_York
+            ),
+            [utc("2026-03-08T07:00:00Z")]
         );
     }
 

@@ -14,17 +14,18 @@
 //! something waiting cannot bring.
 
 use chrono::offset::LocalResult;
-use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::outcome::on_breach;
 use super::{breach, calendar, Action, Call, Decision, Person, Policy};
-use crate::domain::{BreachAction, Measure, MeasureKind, Window};
+use crate::domain::{BreachAction, Measure, MeasureId, MeasureKind, Window};
 
 /// Rounds of "the latest of the measures' moments" before giving up. A
 /// limit and windows settle in two or three; two window measures that
-/// never overlap would go on for ever, and rightly get no time.
-const MAX_ROUNDS: usize = 32;
+/// never overlap would go on for ever, and rightly get no time. Each round
+/// costs a few microseconds (the writer runs it), so sixteen at most.
+const MAX_ROUNDS: usize = 16;
 
 /// Marks a diverted `decision` with the earliest moment the caller would be
 /// routed. Anything else (a route, an announce, a block) is left alone, so
@@ -36,10 +37,27 @@ pub(super) fn attach(
     now: DateTime<Utc>,
     policy: &Policy,
 ) -> Decision {
-    if decision.action == Action::Divert {
-        if let Some(at) = earliest(call, person, now, policy) {
-            decision.set_next_allowed(at);
-        }
+    if decision.action != Action::Divert {
+        return decision;
+    }
+    let Some(at) = earliest(call, person, now, policy) else {
+        return decision;
+    };
+    // On the rule that settled the call, of a measure that diverts: one
+    // that only announces may be named under the same rule.
+    let diverts = |id: Option<MeasureId>| {
+        person
+            .measures
+            .iter()
+            .any(|m| Some(m.id) == id && matches!(on_breach(m), Some((BreachAction::Divert, _))))
+    };
+    let reason = decision.reason;
+    if let Some(hit) = decision
+        .rules
+        .iter_mut()
+        .find(|hit| hit.rule == reason && diverts(hit.measure_id))
+    {
+        hit.next_allowed_at = Some(at);
     }
     decision
 }
@@ -122,40 +140,43 @@ fn verdict(
 
 /// The first moment after `at` that falls inside one of `windows`. A call
 /// gets inside a window where the local time reaches its start, or where
-/// the clocks change into it (or the day begins inside it), so only those
-/// moments of the coming eight local days are tried: a window closed today
-/// opens again on the same weekday next week at the latest.
+/// the clocks change into it, so only those moments of the coming eight
+/// local days are tried: a window closed today opens again on the same
+/// weekday next week at the latest.
 fn next_opening(windows: &[Window], at: DateTime<Utc>, tz: Tz) -> Option<DateTime<Utc>> {
     let inside = |moment: &DateTime<Utc>| {
         let (day, time) = calendar::local_day_and_time(*moment, tz);
         windows.iter().any(|w| w.contains(day, time))
     };
     let today = calendar::local_date(at, tz);
+    // Eight local days end within nine days of `at`, clock changes or not.
+    let changes = calendar::clock_changes(at, at + Duration::days(9), tz);
     (0..=7)
         .map(|n| today + Days::new(n))
-        .flat_map(|date| openings(windows, date, tz))
+        .flat_map(|date| starts(windows, date, tz))
+        .chain(changes)
         .filter(|moment| *moment > at && inside(moment))
         .min()
 }
 
-/// The moments of local `date` at which a window may open: the start of
-/// each window that day (both, where the clocks go back over it), the
-/// start of the day, and the moment the clocks change (which opens a
-/// window whose start the clocks skip).
-fn openings(windows: &[Window], date: NaiveDate, tz: Tz) -> Vec<DateTime<Utc>> {
-    let mut moments = vec![calendar::local_midnight(date, tz)];
-    moments.extend(calendar::clock_change_on(date, tz));
-    for window in windows.iter().filter(|w| w.days.contains(&date.weekday())) {
-        match tz.from_local_datetime(&date.and_time(window.from)) {
-            LocalResult::Single(start) => moments.push(start.with_timezone(&Utc)),
-            LocalResult::Ambiguous(first, second) => {
-                moments.push(first.with_timezone(&Utc));
-                moments.push(second.with_timezone(&Utc));
-            }
-            LocalResult::None => {}
-        }
-    }
-    moments
+/// The moments local `date` reaches the start of each window that day:
+/// none where the clocks skip it (the change itself opens the window),
+/// two where they go back over it.
+fn starts(windows: &[Window], date: NaiveDate, tz: Tz) -> impl Iterator<Item = DateTime<Utc>> + '_ {
+    windows
+        .iter()
+        .filter(move |w| w.days.contains(&date.weekday()))
+        .flat_map(move |w| {
+            let (first, second) = match tz.from_local_datetime(&date.and_time(w.from)) {
+                LocalResult::Single(start) => (Some(start), None),
+                LocalResult::Ambiguous(first, second) => (Some(first), Some(second)),
+                LocalResult::None => (None, None),
+            };
+            first
+                .into_iter()
+                .chain(second)
+                .map(|s| s.with_timezone(&Utc))
+        })
 }
 
 #[cfg(test)]

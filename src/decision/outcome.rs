@@ -119,18 +119,6 @@ impl Decision {
         self.rules.iter().find_map(|hit| hit.next_allowed_at)
     }
 
-    /// Marks the rule that settled the call with `at`.
-    pub(super) fn set_next_allowed(&mut self, at: DateTime<Utc>) {
-        let reason = self.reason;
-        if let Some(hit) = self
-            .rules
-            .iter_mut()
-            .find(|hit| hit.rule == reason && hit.measure_id.is_some())
-        {
-            hit.next_allowed_at = Some(at);
-        }
-    }
-
     /// The answer when fairline could not decide: the call goes through.
     pub fn fail_open(default_target: &str) -> Self {
         Decision {

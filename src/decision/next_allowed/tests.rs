@@ -7,7 +7,8 @@ use chrono::{DateTime, Duration, NaiveTime, Utc, Weekday};
 use crate::decision::fixtures::*;
 use crate::decision::{Action, Rule};
 use crate::domain::{
-    BreachAction, ChannelScope, EnquiryStatus, Measure, MeasureKind, OnBreach, Period, Window,
+    BreachAction, ChannelScope, EnquiryStatus, Measure, MeasureKind, OnBreach, Period, RecordId,
+    Window,
 };
 
 /// A measure of `kind` told and started the day before `now`, reviewed two
@@ -446,6 +447,30 @@ fn an_announcing_measure_does_not_hold_back_a_divert_s_time() {
     // This afternoon's window, not next Monday: the weekly limit only
     // announces.
     assert_eq!(d.next_allowed(), Some(at("2026-05-12T13:00:00Z")));
+}
+
+#[test]
+fn the_time_is_on_the_rule_of_the_measure_that_diverted_not_one_that_announced() {
+    let now = at("2026-05-12T09:30:00Z");
+    let mut weekly = agreed(1, limit(1, Period::Week), now);
+    weekly.terms.on_breach = Some(OnBreach {
+        action: BreachAction::Announce,
+        prompt: name("fairline-reminder"),
+    });
+    let d = Case {
+        now,
+        measures: vec![weekly, agreed(2, limit(1, Period::Day), now)],
+        history: calls_at(&["2026-05-12T08:00:00Z"]),
+        ..Case::default()
+    }
+    .decide();
+    assert_eq!((d.action, d.reason), (Action::Divert, Rule::FrequencyLimit));
+    let marked: Vec<_> = d
+        .rules
+        .iter()
+        .filter_map(|r| Some((r.measure_id?.get(), r.next_allowed_at?)))
+        .collect();
+    assert_eq!(marked, [(2, at("2026-05-12T23:00:00Z"))]);
 }
 
 #[test]
