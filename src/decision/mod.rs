@@ -6,6 +6,7 @@ mod advisors;
 pub mod calendar;
 #[cfg(test)]
 mod fixtures;
+mod next_allowed;
 mod outcome;
 #[cfg(test)]
 mod properties;
@@ -149,7 +150,7 @@ pub fn decide(situation: &Situation<'_>, policy: &Policy) -> Decision {
         Some(_) => None,
         None => advisors::assigned(call, person),
     };
-    decision.finish(spoc, assigned)
+    next_allowed::attach(decision.finish(spoc, assigned), call, person, *now, policy)
 }
 
 /// Why `measure` stops this call, or `None` if the call keeps to it.

@@ -1,6 +1,7 @@
 //! The answer to the PBX: the action, where the call goes, the prompt to
 //! play, and every rule that had a say. Built step by step by `decide`.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::advisors::{Assigned, SinglePoint};
@@ -52,6 +53,11 @@ pub struct RuleHit {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub number_rule_id: Option<NumberRuleId>,
     pub detail: String,
+    /// On the rule that diverted the call: the earliest moment the same
+    /// caller would be routed (see `next_allowed`). Kept here, in the
+    /// recorded rules, so a retried call is answered the same time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_allowed_at: Option<DateTime<Utc>>,
 }
 
 impl RuleHit {
@@ -61,6 +67,7 @@ impl RuleHit {
             measure_id: None,
             number_rule_id: None,
             detail: detail.into(),
+            next_allowed_at: None,
         }
     }
 
@@ -106,6 +113,12 @@ impl Decision {
         }
     }
 
+    /// When the same caller would next be routed, for a call diverted by a
+    /// frequency limit or outside its contact windows; `None` otherwise.
+    pub fn next_allowed(&self) -> Option<DateTime<Utc>> {
+        self.rules.iter().find_map(|hit| hit.next_allowed_at)
+    }
+
     /// The answer when fairline could not decide: the call goes through.
     pub fn fail_open(default_target: &str) -> Self {
         Decision {
@@ -136,6 +149,18 @@ fn breach_rule(kind: &MeasureKind) -> (Rule, &'static str) {
         MeasureKind::NewIssuesOnly => (Rule::ClosedEnquiry, "fairline-new-issues-only"),
         MeasureKind::SinglePointOfContact { .. } => (Rule::SinglePointOfContact, ""),
     }
+}
+
+/// What a breach of `measure` does to the call, with the prompt it plays;
+/// `None`: it blocks the call.
+pub(super) fn on_breach(measure: &Measure) -> Option<(BreachAction, &str)> {
+    if matches!(measure.kind, MeasureKind::Block) {
+        return None;
+    }
+    Some(match &measure.terms.on_breach {
+        Some(on_breach) => (on_breach.action, on_breach.prompt.as_str()),
+        None => (BreachAction::Divert, breach_rule(&measure.kind).1),
+    })
 }
 
 pub(super) struct Builder<'p> {
@@ -232,15 +257,11 @@ impl<'p> Builder<'p> {
     }
 
     pub fn breach(&mut self, measure: &Measure, detail: String) {
-        let (rule, default_prompt) = breach_rule(&measure.kind);
+        let (rule, _) = breach_rule(&measure.kind);
         self.rules.push(RuleHit::measure(rule, measure, detail));
-        if matches!(measure.kind, MeasureKind::Block) {
+        let Some((action, prompt)) = on_breach(measure) else {
             self.blocked.get_or_insert(rule);
             return;
-        }
-        let (action, prompt) = match &measure.terms.on_breach {
-            Some(on_breach) => (on_breach.action, on_breach.prompt.as_str()),
-            None => (BreachAction::Divert, default_prompt),
         };
         let worse = self
             .worst

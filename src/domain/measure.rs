@@ -293,6 +293,14 @@ impl MeasureTerms {
         }
         Ok(())
     }
+
+    /// The last day the measure can be in force: its end, or the last day
+    /// of its review's grace, whichever comes first. `in_force` is `Err`
+    /// on every later day.
+    pub fn last_day_in_force(&self, review_grace_days: u32) -> NaiveDate {
+        let lapse = self.review_on + chrono::Days::new(u64::from(review_grace_days));
+        self.ends_on.map_or(lapse, |ends| ends.min(lapse))
+    }
 }
 
 fn non_blank(field: &str, value: &str) -> Result<(), FieldError> {
@@ -490,6 +498,18 @@ mod tests {
         let t = terms();
         assert!(t.in_force(date(2026, 6, 29), 28).is_ok());
         assert!(t.in_force(date(2026, 6, 30), 28).is_err());
+    }
+
+    #[test]
+    fn the_last_day_in_force_is_the_end_or_the_last_day_of_the_reviews_grace() {
+        let mut t = terms();
+        assert_eq!(t.last_day_in_force(28), date(2026, 6, 29));
+        t.ends_on = Some(date(2026, 4, 30));
+        assert_eq!(t.last_day_in_force(28), date(2026, 4, 30));
+        assert!(t.in_force(date(2026, 4, 30), 28).is_ok());
+        assert!(t.in_force(date(2026, 5, 1), 28).is_err());
+        t.ends_on = Some(date(2026, 12, 31));
+        assert_eq!(t.last_day_in_force(28), date(2026, 6, 29));
     }
 
     #[test]

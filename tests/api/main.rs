@@ -17,6 +17,7 @@ mod hostile_keys;
 mod hostile_pbx;
 mod hostile_records;
 mod limits;
+mod next_allowed;
 mod notice;
 mod ops;
 mod people;
