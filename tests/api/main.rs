@@ -7,6 +7,7 @@ mod appeals;
 mod backup;
 mod cli;
 mod enquiry_names;
+mod first_steps;
 mod flags;
 mod freeswitch;
 mod helpers;
