@@ -6,6 +6,7 @@ mod agi;
 mod appeals;
 mod backup;
 mod cli;
+mod complaints;
 mod enquiry_names;
 mod first_steps;
 mod flags;

@@ -92,7 +92,10 @@ pub fn contact_facts(conn: &Connection, id: ContactId) -> Result<ContactFacts> {
     })?
 }
 
-/// Which contacts a kind counts and takes as evidence.
+/// Which contacts a kind counts and takes as evidence. Complaints about
+/// the service count towards none of them ("raising legitimate queries or
+/// criticisms of the service should not in itself lead to someone being
+/// regarded as unreasonably persistent"), except an urgent call's own flag.
 #[derive(Debug, Clone, Copy)]
 enum Scope {
     /// This contact alone (an urgent call).
@@ -100,7 +103,9 @@ enum Scope {
     /// The person's contacts on any channel.
     Person(PersonId),
     /// The person's calls turned away: phone contacts that did not count
-    /// towards a limit (asked that way, the per-call index answers alone).
+    /// towards a limit and are no complaint (a routed call marked as one
+    /// does not count either); asked that way, the per-call index answers
+    /// alone.
     TurnedAway(PersonId),
     /// Contacts about the enquiry, on any channel.
     Enquiry(EnquiryId),
@@ -114,15 +119,15 @@ impl Scope {
     fn sql(self) -> (&'static str, &'static str, i64) {
         match self {
             Scope::One(id) => ("id = ?1", "channel", id.get()),
-            Scope::Person(p) => ("person_id = ?1", "channel", p.get()),
+            Scope::Person(p) => ("person_id = ?1 AND complaint = 0", "channel", p.get()),
             Scope::TurnedAway(p) => (
-                "person_id = ?1 AND channel = 'phone' AND counted = 0",
+                "person_id = ?1 AND channel = 'phone' AND counted = 0 AND complaint = 0",
                 "channel",
                 p.get(),
             ),
-            Scope::Enquiry(e) => ("enquiry_id = ?1", "channel", e.get()),
+            Scope::Enquiry(e) => ("enquiry_id = ?1 AND complaint = 0", "channel", e.get()),
             Scope::Answered(e) => (
-                "enquiry_id = ?1 AND advisor IS NOT NULL",
+                "enquiry_id = ?1 AND advisor IS NOT NULL AND complaint = 0",
                 "lower(advisor)",
                 e.get(),
             ),
@@ -132,10 +137,10 @@ impl Scope {
 
 /// What a scope's contacts in a window come to.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Metric {
-    count: i64,
+pub(super) struct Metric {
+    pub count: i64,
     /// Different channels (or advisors, for `Answered`).
-    distinct: i64,
+    pub distinct: i64,
 }
 
 /// The scope's contacts made at or after `since` (ms) and after `after`.
@@ -173,7 +178,7 @@ fn evidence(
 }
 
 /// Whether a window's contacts reach the kind's threshold.
-fn holds(kind: Kind, m: Metric, t: &FlagThresholds) -> bool {
+pub(super) fn holds(kind: Kind, m: Metric, t: &FlagThresholds) -> bool {
     let at_least = |n: i64, threshold: u32| threshold > 0 && n >= i64::from(threshold);
     match kind {
         Kind::UrgentCall | Kind::UrgentUnderMeasures => m.count >= 1,
@@ -310,7 +315,8 @@ fn candidates(conn: &Connection, a: &Arrival) -> Result<Vec<Candidate>> {
 }
 
 /// The person's contacts since `since`, those since `day`, and their
-/// calls turned away since `day`, in one pass over the per-call index.
+/// calls turned away since `day`, in one pass over the per-call index;
+/// complaints left out.
 fn counts_since(
     conn: &Connection,
     person: PersonId,
@@ -321,7 +327,7 @@ fn counts_since(
         .prepare_cached(
             "SELECT count(*), coalesce(sum(at >= ?3), 0),
                     coalesce(sum(at >= ?3 AND channel = 'phone' AND counted = 0), 0)
-             FROM contacts WHERE person_id = ?1 AND at >= ?2",
+             FROM contacts WHERE person_id = ?1 AND at >= ?2 AND complaint = 0",
         )?
         .query_row(params![person, since, day], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?))
