@@ -19,7 +19,10 @@ mod queue;
 mod raise;
 
 pub use complaints::{withdraw_complaint, DISMISSED_FOR_COMPLAINT};
-pub use queue::{queue, Evidence, EvidenceContact, Group, Item, QueueFilter, QueueFlag, ReviewDue};
+pub use queue::{
+    queue, AppealedMeasure, Evidence, EvidenceContact, Group, Item, QueueAppeal, QueueFilter,
+    QueueFlag, ReviewDue,
+};
 pub use raise::{
     contact_facts, raise_for_contact, raise_for_contact_or_log, raise_reviews_due,
     settle_reviews_due, Arrival, Checks, ContactFacts,

@@ -4,6 +4,7 @@
 mod advisors;
 mod agi;
 mod appeals;
+mod appeals_waiting;
 mod backup;
 mod cli;
 mod complaints;
