@@ -124,6 +124,9 @@ pub struct Settings {
     pub flag_scattergun_hours: u32,
     /// Days before a measure's review date that it is listed as due.
     pub flag_review_due_days: u32,
+    /// Days an appeal may wait for its decision before the review queue
+    /// lists it.
+    pub appeal_decision_days: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,6 +186,7 @@ impl Default for Settings {
             flag_scattergun_channels: flags.scattergun_channels,
             flag_scattergun_hours: flags.scattergun_hours,
             flag_review_due_days: flags.review_due_days,
+            appeal_decision_days: 20,
         }
     }
 }
@@ -299,6 +303,10 @@ impl Settings {
         }
         if self.flag_review_due_days > 90 {
             return invalid("flag_review_due_days", "must be at most 90");
+        }
+        // An appeal left a year is no longer waiting, it is forgotten.
+        if self.appeal_decision_days > 365 {
+            return invalid("appeal_decision_days", "must be at most 365");
         }
         Ok(())
     }

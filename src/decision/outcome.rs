@@ -148,6 +148,11 @@ fn breach_rule(kind: &MeasureKind) -> (Rule, &'static str) {
         MeasureKind::OpenEnquiriesOnly => (Rule::NoOpenEnquiry, "fairline-open-enquiries-only"),
         MeasureKind::NewIssuesOnly => (Rule::ClosedEnquiry, "fairline-new-issues-only"),
         MeasureKind::SinglePointOfContact { .. } => (Rule::SinglePointOfContact, ""),
+        // Never breached (`decide` finds no breach in a first step); named
+        // only to keep the match whole, under a rule that is no breach.
+        MeasureKind::ChangeRequested { .. }
+        | MeasureKind::StyleWarning { .. }
+        | MeasureKind::Other { .. } => (Rule::StyleWarning, ""),
     }
 }
 
@@ -169,6 +174,9 @@ pub(super) struct Builder<'p> {
     blocked: Option<Rule>,
     /// The most severe breach so far: its action, prompt and rule name.
     worst: Option<(BreachAction, String, Rule)>,
+    /// The first style warning in force with a prompt: its rule and the
+    /// prompt, played when no breach decides the call.
+    reminder: Option<(RuleHit, String)>,
 }
 
 impl<'p> Builder<'p> {
@@ -178,6 +186,7 @@ impl<'p> Builder<'p> {
             rules: Vec::new(),
             blocked: None,
             worst: None,
+            reminder: None,
         }
     }
 
@@ -272,6 +281,20 @@ impl<'p> Builder<'p> {
         }
     }
 
+    /// A style warning in force with a prompt: unless a breach decides the
+    /// call, the caller hears the reminder and is then put through as a
+    /// call without it would be. One reminder a call: the first recorded.
+    pub fn remind(&mut self, measure: &Measure, prompt: &PbxName) {
+        self.reminder.get_or_insert_with(|| {
+            let detail = "a style warning is in force: the caller hears the reminder, \
+                          then is put through as usual";
+            (
+                RuleHit::measure(Rule::StyleWarning, measure, detail),
+                prompt.as_str().to_owned(),
+            )
+        });
+    }
+
     /// Settles a call that got past the number rules: a block, then the
     /// worst breach, then a single point of contact, then the advisor of
     /// the open enquiry the call is about, then the default queue. An
@@ -286,6 +309,13 @@ impl<'p> Builder<'p> {
         if let Some(reason) = self.blocked.take() {
             return self.done(Action::Block, "", &policy.block_prompt, reason);
         }
+        // A breach has its say first; a style warning's reminder is
+        // announced the way an `announce` breach is, to the usual target.
+        let worst = self.worst.take().or_else(|| {
+            let (hit, prompt) = self.reminder.take()?;
+            self.rules.push(hit);
+            Some((BreachAction::Announce, prompt, Rule::StyleWarning))
+        });
         let mut target = policy.default_target.as_str();
         let agreed = spoc.is_some();
         if let Some(spoc) = spoc {
@@ -296,7 +326,7 @@ impl<'p> Builder<'p> {
             ));
             target = spoc.target.map_or(target, PbxName::as_str);
         }
-        match (self.worst.take(), assigned) {
+        match (worst, assigned) {
             (Some((BreachAction::Divert, prompt, reason)), _) => {
                 self.done(Action::Divert, &policy.divert_target, &prompt, reason)
             }
@@ -344,7 +374,7 @@ mod tests {
     use crate::domain::{ChannelScope, Period};
 
     #[test]
-    fn every_breached_kind_is_reported_under_a_breach_rule_and_a_spoc_is_not() {
+    fn every_breached_kind_is_reported_under_a_breach_rule_and_a_spoc_or_first_step_is_not() {
         let kinds = [
             MeasureKind::FrequencyLimit {
                 max_contacts: 1,
@@ -364,5 +394,20 @@ mod tests {
             target: Some(PbxName::parse("2001").unwrap()),
         };
         assert!(!breach_rule(&spoc).0.is_breach());
+        let first_steps = [
+            MeasureKind::ChangeRequested {
+                details: "one call a day".into(),
+            },
+            MeasureKind::StyleWarning {
+                details: "no swearing".into(),
+                prompt: None,
+            },
+            MeasureKind::Other {
+                details: "letters only".into(),
+            },
+        ];
+        for kind in first_steps {
+            assert!(!breach_rule(&kind).0.is_breach(), "{}", kind.name());
+        }
     }
 }

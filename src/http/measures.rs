@@ -48,6 +48,12 @@ struct MeasureBody {
     /// Parsed here, so a name the PBX cannot use is refused naming `target`.
     #[serde(skip_serializing_if = "Option::is_none")]
     target: Option<PbxName>,
+    /// A first step's words (`change_requested`, `style_warning`, `other`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<String>,
+    /// A style warning's reminder; parsed here, like `target`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prompt: Option<PbxName>,
     reason: String,
     notified_on: Option<Date>,
     starts_on: Option<Date>,
@@ -69,6 +75,10 @@ impl MeasureBody {
             Some(advisor) => Some(text::required("advisor", advisor, 100)?),
             None => None,
         };
+        let details = match &self.details {
+            Some(details) => Some(text::prose_required("details", details, 2000)?),
+            None => None,
+        };
         let kind = KindFields {
             max_contacts: self.max_contacts,
             per: self.per,
@@ -76,6 +86,8 @@ impl MeasureBody {
             windows: self.windows,
             advisor,
             target: self.target,
+            details,
+            prompt: self.prompt,
         }
         .into_kind(&self.kind)?;
         let terms = MeasureTerms {

@@ -41,6 +41,7 @@ async fn queue(
         limit: limit(q.limit, 100)?,
         evidence_limit: EVIDENCE_LIMIT,
         today: local_date(state.now(), state.policy.timezone),
+        appeal_decision_days: state.settings.appeal_decision_days,
     };
     bring_up_to_date(&state, filter.person_id).await?;
     let groups = state

@@ -15,11 +15,16 @@ pub use crate::domain::FlagKind as Kind;
 pub use crate::domain::FlagStatus as Status;
 use crate::domain::{ContactId, EnquiryId, FlagId, MeasureId, PersonId, RecordId, ReviewId};
 
+mod complaints;
 mod queue;
 mod raise;
 mod refresh;
 
-pub use queue::{queue, Evidence, EvidenceContact, Group, Item, QueueFilter, QueueFlag, ReviewDue};
+pub use complaints::{withdraw_complaint, DISMISSED_FOR_COMPLAINT};
+pub use queue::{
+    queue, AppealedMeasure, Evidence, EvidenceContact, Group, Item, QueueAppeal, QueueFilter,
+    QueueFlag, ReviewDue,
+};
 pub use raise::{
     contact_facts, raise_for_contact, raise_for_contact_or_log, raise_reviews_due,
     settle_reviews_due, Arrival, Checks, ContactFacts,

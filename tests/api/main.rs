@@ -4,9 +4,12 @@
 mod advisors;
 mod agi;
 mod appeals;
+mod appeals_waiting;
 mod backup;
 mod cli;
+mod complaints;
 mod enquiry_names;
+mod first_steps;
 mod flags;
 mod freeswitch;
 mod helpers;

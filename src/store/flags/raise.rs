@@ -96,7 +96,10 @@ pub fn contact_facts(conn: &Connection, id: ContactId) -> Result<ContactFacts> {
     })?
 }
 
-/// Which contacts a kind counts and takes as evidence.
+/// Which contacts a kind counts and takes as evidence. Complaints about
+/// the service count towards none of them ("raising legitimate queries or
+/// criticisms of the service should not in itself lead to someone being
+/// regarded as unreasonably persistent"), except an urgent call's own flag.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Scope {
     /// This contact alone (an urgent call).
@@ -104,7 +107,9 @@ pub(super) enum Scope {
     /// The person's contacts on any channel.
     Person(PersonId),
     /// The person's calls turned away: phone contacts that did not count
-    /// towards a limit (asked that way, the per-call index answers alone).
+    /// towards a limit and are no complaint (a routed call marked as one
+    /// does not count either); asked that way, the per-call index answers
+    /// alone.
     TurnedAway(PersonId),
     /// Contacts about the enquiry, on any channel.
     Enquiry(EnquiryId),
@@ -118,15 +123,15 @@ impl Scope {
     pub(super) fn sql(self) -> (&'static str, &'static str, i64) {
         match self {
             Scope::One(id) => ("id = ?1", "channel", id.get()),
-            Scope::Person(p) => ("person_id = ?1", "channel", p.get()),
+            Scope::Person(p) => ("person_id = ?1 AND complaint = 0", "channel", p.get()),
             Scope::TurnedAway(p) => (
-                "person_id = ?1 AND channel = 'phone' AND counted = 0",
+                "person_id = ?1 AND channel = 'phone' AND counted = 0 AND complaint = 0",
                 "channel",
                 p.get(),
             ),
-            Scope::Enquiry(e) => ("enquiry_id = ?1", "channel", e.get()),
+            Scope::Enquiry(e) => ("enquiry_id = ?1 AND complaint = 0", "channel", e.get()),
             Scope::Answered(e) => (
-                "enquiry_id = ?1 AND advisor IS NOT NULL",
+                "enquiry_id = ?1 AND advisor IS NOT NULL AND complaint = 0",
                 "lower(advisor)",
                 e.get(),
             ),
@@ -326,7 +331,8 @@ fn candidates(conn: &Connection, a: &Arrival) -> Result<Vec<Candidate>> {
 }
 
 /// The person's contacts since `since`, those since `day`, and their
-/// calls turned away since `day`, in one pass over the per-call index.
+/// calls turned away since `day`, in one pass over the per-call index;
+/// complaints left out.
 fn counts_since(
     conn: &Connection,
     person: PersonId,
@@ -337,7 +343,7 @@ fn counts_since(
         .prepare_cached(
             "SELECT count(*), coalesce(sum(at >= ?3), 0),
                     coalesce(sum(at >= ?3 AND channel = 'phone' AND counted = 0), 0)
-             FROM contacts WHERE person_id = ?1 AND at >= ?2",
+             FROM contacts WHERE person_id = ?1 AND at >= ?2 AND complaint = 0",
         )?
         .query_row(params![person, since, day], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?))

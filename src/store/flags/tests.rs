@@ -118,6 +118,7 @@ fn contact(
             person_id: Some(ann()),
             enquiry_id: enquiry,
             advisor,
+            complaint: false,
             recorded_by: "advisor",
         },
     )
@@ -662,7 +663,7 @@ fn the_per_call_look_ups_read_only_indexes() {
     let counts = plan(
         "SELECT count(*), coalesce(sum(at >= 5), 0),
                 coalesce(sum(at >= 5 AND channel = 'phone' AND counted = 0), 0)
-         FROM contacts WHERE person_id = 1 AND at >= 3",
+         FROM contacts WHERE person_id = 1 AND at >= 3 AND complaint = 0",
     );
     assert!(
         counts.contains("COVERING INDEX contacts_by_person_time"),
@@ -670,7 +671,7 @@ fn the_per_call_look_ups_read_only_indexes() {
     );
     let channels = plan(
         "SELECT count(*), count(DISTINCT channel) FROM contacts
-         WHERE enquiry_id = 1 AND at >= 3 AND at > 2",
+         WHERE enquiry_id = 1 AND complaint = 0 AND at >= 3 AND at > 2",
     );
     assert!(
         channels.contains("COVERING INDEX contacts_by_enquiry_time"),
@@ -688,7 +689,8 @@ fn the_per_call_look_ups_read_only_indexes() {
     assert!(!latest.contains("TEMP B-TREE"), "{latest}");
     let turned_away = plan(
         "SELECT id, at FROM contacts
-         WHERE person_id = 1 AND channel = 'phone' AND counted = 0 AND at >= 3 AND at > 2",
+         WHERE person_id = 1 AND channel = 'phone' AND counted = 0 AND complaint = 0
+           AND at >= 3 AND at > 2",
     );
     assert!(
         turned_away.contains("COVERING INDEX contacts_by_person_time"),
