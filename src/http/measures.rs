@@ -128,6 +128,17 @@ pub(super) fn measure_json(m: &Measure, today: Option<(NaiveDate, u32)>) -> Valu
     value
 }
 
+/// A measure as the answer to recording, changing or ending it: with the
+/// letter to send the person about it (`letter`: new, change or end), so
+/// the written notice the policy asks for is one step away.
+fn with_notice(mut value: Value, id: MeasureId, letter: &str) -> Value {
+    value["notice"] = json!({
+        "letter": letter,
+        "href": format!("/v1/measures/{id}/notice?letter={letter}"),
+    });
+    value
+}
+
 pub(super) fn today(state: &AppState) -> NaiveDate {
     calendar::local_date(state.now(), state.policy.timezone)
 }
@@ -169,7 +180,11 @@ async fn create(
         .await??;
     Ok((
         StatusCode::CREATED,
-        Json(measure_json(&measure, Some((today, grace)))),
+        Json(with_notice(
+            measure_json(&measure, Some((today, grace))),
+            measure.id,
+            "new",
+        )),
     ))
 }
 
@@ -279,9 +294,13 @@ async fn update(
             Ok(after)
         })
         .await?;
-    Ok(Json(measure_json(
-        &measure,
-        Some((today(&state), state.policy.review_grace_days)),
+    Ok(Json(with_notice(
+        measure_json(
+            &measure,
+            Some((today(&state), state.policy.review_grace_days)),
+        ),
+        measure.id,
+        "change",
     )))
 }
 
@@ -303,5 +322,9 @@ async fn end(
         .store
         .write(move |conn| measures::end(conn, id, &who.name, &reason, &now))
         .await?;
-    Ok(Json(measure_json(&measure, None)))
+    Ok(Json(with_notice(
+        measure_json(&measure, None),
+        measure.id,
+        "end",
+    )))
 }
