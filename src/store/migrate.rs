@@ -49,6 +49,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0012_appeals",
         include_str!("../../schema/0012_appeals.sql"),
     ),
+    (
+        "0014_staff_accounts",
+        include_str!("../../schema/0014_staff_accounts.sql"),
+    ),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;

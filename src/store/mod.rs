@@ -27,6 +27,7 @@ pub mod subject_access;
 #[cfg(test)]
 mod test_support;
 pub mod timeline;
+pub mod users;
 mod writer;
 
 use std::path::{Path, PathBuf};
