@@ -9,6 +9,7 @@ pub mod caller_cache;
 mod checkpointer;
 mod columns;
 pub mod contacts;
+pub mod dashboard;
 pub mod enquiries;
 pub mod erasure;
 pub mod flags;
