@@ -132,6 +132,9 @@ pub struct Settings {
     pub ui_sign_in_failures: u32,
     /// Minutes a locked staff account stays locked.
     pub ui_lockout_minutes: u32,
+    /// Days an appeal may wait for its decision before the review queue
+    /// lists it.
+    pub appeal_decision_days: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -195,6 +198,7 @@ impl Default for Settings {
             ui_session_absolute_hours: 12,
             ui_sign_in_failures: 5,
             ui_lockout_minutes: 15,
+            appeal_decision_days: 20,
         }
     }
 }
@@ -320,6 +324,10 @@ impl Settings {
         }
         if self.flag_review_due_days > 90 {
             return invalid("flag_review_due_days", "must be at most 90");
+        }
+        // An appeal left a year is no longer waiting, it is forgotten.
+        if self.appeal_decision_days > 365 {
+            return invalid("appeal_decision_days", "must be at most 365");
         }
         Ok(())
     }

@@ -16,8 +16,9 @@
 //! - [`domain`]: the vocabulary as types that parse (phone numbers, measures,
 //!   number rules, call ids, flag kinds and their urgency, reviews, advisors).
 //! - [`decision`]: `decide()`, a pure function from the call, what is on
-//!   record and a handed-in clock to route / announce / divert / block, and
-//!   the `Rule`s it names.
+//!   record and a handed-in clock to route / announce / divert / block, the
+//!   `Rule`s it names, and for a divert by a limit or the agreed times when
+//!   the caller can next get through.
 //! - [`store`]: SQLite: migrations, the group-committing writer, its
 //!   checkpointer, the reader pool, the screening cache of rules and
 //!   callers, typed columns, queries named for their purpose, and

@@ -356,4 +356,6 @@ fn load(
 }
 
 #[cfg(test)]
+mod complaint_properties;
+#[cfg(test)]
 mod properties;

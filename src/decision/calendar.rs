@@ -2,7 +2,8 @@
 //! (Monday start) or month begins, and the local day and time of a moment.
 
 use chrono::{
-    DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday,
+    DateTime, Datelike, Days, Months, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc,
+    Weekday,
 };
 use chrono_tz::Tz;
 
@@ -21,13 +22,65 @@ pub fn local_day_and_time(now: DateTime<Utc>, tz: Tz) -> (Weekday, NaiveTime) {
 
 /// The instant the calendar `period` holding `now` began, in local time.
 pub fn period_start(period: Period, now: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
-    let today = local_date(now, tz);
-    let first_day = match period {
+    local_midnight(first_day(period, local_date(now, tz)), tz)
+}
+
+/// The instant the calendar `period` after the one holding `now` begins:
+/// the next local midnight, Monday or 1st.
+pub fn next_period_start(period: Period, now: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
+    let first = first_day(period, local_date(now, tz));
+    let next = match period {
+        Period::Day => first + Days::new(1),
+        Period::Week => first + Days::new(7),
+        Period::Month => first + Months::new(1),
+    };
+    local_midnight(next, tz)
+}
+
+/// The first local day of the calendar `period` holding `today`.
+fn first_day(period: Period, today: NaiveDate) -> NaiveDate {
+    match period {
         Period::Day => today,
         Period::Week => today - Days::new(u64::from(today.weekday().num_days_from_monday())),
         Period::Month => today.with_day(1).unwrap_or(today),
+    }
+}
+
+/// The instants in `(from, to]` at which the clocks change in `tz`, found
+/// a day at a time by halving (chrono-tz does not list its transitions). A
+/// zone changes its clocks at most once in a day.
+pub fn clock_changes(from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz) -> Vec<DateTime<Utc>> {
+    let offset = |secs: i64| {
+        tz.offset_from_utc_datetime(&instant(secs).naive_utc())
+            .fix()
     };
-    local_midnight(first_day, tz)
+    let (end, day) = (to.timestamp(), 24 * 60 * 60);
+    let mut changes = Vec::new();
+    let mut before = from.timestamp();
+    while before < end {
+        let mut after = (before + day).min(end);
+        let next = after;
+        if offset(before) != offset(after) {
+            // Whole seconds: clocks change on a second, so this is exact.
+            // `before` is in the old offset, `after` in the new one.
+            let changed = offset(after);
+            while after - before > 1 {
+                let mid = before + (after - before) / 2;
+                if offset(mid) == changed {
+                    after = mid;
+                } else {
+                    before = mid;
+                }
+            }
+            changes.push(instant(after));
+        }
+        before = next;
+    }
+    changes
+}
+
+fn instant(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap_or_default()
 }
 
 /// The first instant of `date` in `tz`. Where a zone skips midnight (some
@@ -129,6 +182,64 @@ mod tests {
         assert_eq!(
             period_start(Period::Month, utc("2026-04-30T23:00:00Z"), London),
             utc("2026-04-30T23:00:00Z")
+        );
+    }
+
+    #[test]
+    fn the_next_period_starts_at_the_next_local_midnight_monday_or_first() {
+        let now = utc("2026-03-28T12:00:00Z"); // Saturday, GMT
+        assert_eq!(
+            next_period_start(Period::Day, now, London),
+            utc("2026-03-29T00:00:00Z")
+        );
+        // Monday 30 March begins in summer time.
+        assert_eq!(
+            next_period_start(Period::Week, now, London),
+            utc("2026-03-29T23:00:00Z")
+        );
+        assert_eq!(
+            next_period_start(Period::Month, now, London),
+            utc("2026-03-31T23:00:00Z")
+        );
+        // From the last instant of a month to the first of the next year.
+        assert_eq!(
+            next_period_start(Period::Month, utc("2026-12-31T23:59:59Z"), London),
+            utc("2027-01-01T00:00:00Z")
+        );
+    }
+
+    #[test]
+    fn the_clocks_change_at_one_in_the_morning_utc_on_their_two_sundays() {
+        let year = clock_changes(
+            utc("2026-01-01T00:00:00Z"),
+            utc("2027-01-01T00:00:00Z"),
+            London,
+        );
+        assert_eq!(
+            year,
+            [utc("2026-03-29T01:00:00Z"), utc("2026-10-25T01:00:00Z")]
+        );
+        // A change at either end of the span: after `from`, up to `to`.
+        let at = utc("2026-03-29T01:00:00Z");
+        assert!(clock_changes(at, at + chrono::Duration::days(1), London).is_empty());
+        assert_eq!(
+            clock_changes(at - chrono::Duration::days(1), at, London),
+            [at]
+        );
+        assert!(clock_changes(
+            utc("2026-07-01T00:00:00Z"),
+            utc("2026-07-09T00:00:00Z"),
+            London
+        )
+        .is_empty());
+        // New York changes at 02:00 local, on other Sundays.
+        assert_eq!(
+            clock_changes(
+                utc("2026-03-02T00:00:00Z"),
+                utc("2026-03-10T00:00:00Z"),
+                chrono_tz::America::New_York
+            ),
+            [utc("2026-03-08T07:00:00Z")]
         );
     }
 

@@ -83,6 +83,14 @@ pub fn spoc_with(advisor: &str) -> MeasureKind {
     }
 }
 
+/// A style warning, with a reminder prompt or without.
+pub fn style_warning(prompt: Option<&str>) -> MeasureKind {
+    MeasureKind::StyleWarning {
+        details: "swearing at advisors on the phone".into(),
+        prompt: prompt.map(name),
+    }
+}
+
 /// An advisor in the directory: where they take calls, if anywhere.
 pub fn advisor(name_: &str, target: Option<&str>, retired: bool) -> AdvisorRoute {
     AdvisorRoute {

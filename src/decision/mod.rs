@@ -5,7 +5,10 @@
 mod advisors;
 pub mod calendar;
 #[cfg(test)]
+mod first_step_tests;
+#[cfg(test)]
 mod fixtures;
+mod next_allowed;
 mod outcome;
 #[cfg(test)]
 mod properties;
@@ -132,8 +135,8 @@ pub fn decide(situation: &Situation<'_>, policy: &Policy) -> Decision {
         }
         match breach(measure, call, person, situation.now, policy) {
             Some(detail) => decision.breach(measure, detail),
-            None => {
-                if let MeasureKind::SinglePointOfContact { target, advisor } = &measure.kind {
+            None => match &measure.kind {
+                MeasureKind::SinglePointOfContact { target, advisor } => {
                     spoc = Some(advisors::single_point(
                         measure,
                         advisor.as_deref(),
@@ -141,7 +144,12 @@ pub fn decide(situation: &Situation<'_>, policy: &Policy) -> Decision {
                         person.advisors,
                     ));
                 }
-            }
+                MeasureKind::StyleWarning {
+                    prompt: Some(prompt),
+                    ..
+                } => decision.remind(measure, prompt),
+                _ => {}
+            },
         }
     }
     // An agreed single point of contact outweighs the enquiry's advisor.
@@ -149,7 +157,7 @@ pub fn decide(situation: &Situation<'_>, policy: &Policy) -> Decision {
         Some(_) => None,
         None => advisors::assigned(call, person),
     };
-    decision.finish(spoc, assigned)
+    next_allowed::attach(decision.finish(spoc, assigned), call, person, *now, policy)
 }
 
 /// Why `measure` stops this call, or `None` if the call keeps to it.
@@ -218,6 +226,11 @@ fn breach(
                 })
         }
         MeasureKind::SinglePointOfContact { .. } => None,
+        // The policy's first steps ask the person to change; they never
+        // stop a call (a style warning's reminder is played, not a breach).
+        MeasureKind::ChangeRequested { .. }
+        | MeasureKind::StyleWarning { .. }
+        | MeasureKind::Other { .. } => None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The answer to the PBX: the action, where the call goes, the prompt to
 //! play, and every rule that had a say. Built step by step by `decide`.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::advisors::{Assigned, SinglePoint};
@@ -52,6 +53,11 @@ pub struct RuleHit {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub number_rule_id: Option<NumberRuleId>,
     pub detail: String,
+    /// On the rule that diverted the call: the earliest moment the same
+    /// caller would be routed (see `next_allowed`). Kept here, in the
+    /// recorded rules, so a retried call is answered the same time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_allowed_at: Option<DateTime<Utc>>,
 }
 
 impl RuleHit {
@@ -61,6 +67,7 @@ impl RuleHit {
             measure_id: None,
             number_rule_id: None,
             detail: detail.into(),
+            next_allowed_at: None,
         }
     }
 
@@ -106,6 +113,12 @@ impl Decision {
         }
     }
 
+    /// When the same caller would next be routed, for a call diverted by a
+    /// frequency limit or outside its contact windows; `None` otherwise.
+    pub fn next_allowed(&self) -> Option<DateTime<Utc>> {
+        self.rules.iter().find_map(|hit| hit.next_allowed_at)
+    }
+
     /// The answer when fairline could not decide: the call goes through.
     pub fn fail_open(default_target: &str) -> Self {
         Decision {
@@ -135,7 +148,24 @@ fn breach_rule(kind: &MeasureKind) -> (Rule, &'static str) {
         MeasureKind::OpenEnquiriesOnly => (Rule::NoOpenEnquiry, "fairline-open-enquiries-only"),
         MeasureKind::NewIssuesOnly => (Rule::ClosedEnquiry, "fairline-new-issues-only"),
         MeasureKind::SinglePointOfContact { .. } => (Rule::SinglePointOfContact, ""),
+        // Never breached (`decide` finds no breach in a first step); named
+        // only to keep the match whole, under a rule that is no breach.
+        MeasureKind::ChangeRequested { .. }
+        | MeasureKind::StyleWarning { .. }
+        | MeasureKind::Other { .. } => (Rule::StyleWarning, ""),
     }
+}
+
+/// What a breach of `measure` does to the call, with the prompt it plays;
+/// `None`: it blocks the call.
+pub(super) fn on_breach(measure: &Measure) -> Option<(BreachAction, &str)> {
+    if matches!(measure.kind, MeasureKind::Block) {
+        return None;
+    }
+    Some(match &measure.terms.on_breach {
+        Some(on_breach) => (on_breach.action, on_breach.prompt.as_str()),
+        None => (BreachAction::Divert, breach_rule(&measure.kind).1),
+    })
 }
 
 pub(super) struct Builder<'p> {
@@ -144,6 +174,9 @@ pub(super) struct Builder<'p> {
     blocked: Option<Rule>,
     /// The most severe breach so far: its action, prompt and rule name.
     worst: Option<(BreachAction, String, Rule)>,
+    /// The first style warning in force with a prompt: its rule and the
+    /// prompt, played when no breach decides the call.
+    reminder: Option<(RuleHit, String)>,
 }
 
 impl<'p> Builder<'p> {
@@ -153,6 +186,7 @@ impl<'p> Builder<'p> {
             rules: Vec::new(),
             blocked: None,
             worst: None,
+            reminder: None,
         }
     }
 
@@ -232,15 +266,11 @@ impl<'p> Builder<'p> {
     }
 
     pub fn breach(&mut self, measure: &Measure, detail: String) {
-        let (rule, default_prompt) = breach_rule(&measure.kind);
+        let (rule, _) = breach_rule(&measure.kind);
         self.rules.push(RuleHit::measure(rule, measure, detail));
-        if matches!(measure.kind, MeasureKind::Block) {
+        let Some((action, prompt)) = on_breach(measure) else {
             self.blocked.get_or_insert(rule);
             return;
-        }
-        let (action, prompt) = match &measure.terms.on_breach {
-            Some(on_breach) => (on_breach.action, on_breach.prompt.as_str()),
-            None => (BreachAction::Divert, default_prompt),
         };
         let worse = self
             .worst
@@ -249,6 +279,20 @@ impl<'p> Builder<'p> {
         if worse {
             self.worst = Some((action, prompt.to_owned(), rule));
         }
+    }
+
+    /// A style warning in force with a prompt: unless a breach decides the
+    /// call, the caller hears the reminder and is then put through as a
+    /// call without it would be. One reminder a call: the first recorded.
+    pub fn remind(&mut self, measure: &Measure, prompt: &PbxName) {
+        self.reminder.get_or_insert_with(|| {
+            let detail = "a style warning is in force: the caller hears the reminder, \
+                          then is put through as usual";
+            (
+                RuleHit::measure(Rule::StyleWarning, measure, detail),
+                prompt.as_str().to_owned(),
+            )
+        });
     }
 
     /// Settles a call that got past the number rules: a block, then the
@@ -265,6 +309,13 @@ impl<'p> Builder<'p> {
         if let Some(reason) = self.blocked.take() {
             return self.done(Action::Block, "", &policy.block_prompt, reason);
         }
+        // A breach has its say first; a style warning's reminder is
+        // announced the way an `announce` breach is, to the usual target.
+        let worst = self.worst.take().or_else(|| {
+            let (hit, prompt) = self.reminder.take()?;
+            self.rules.push(hit);
+            Some((BreachAction::Announce, prompt, Rule::StyleWarning))
+        });
         let mut target = policy.default_target.as_str();
         let agreed = spoc.is_some();
         if let Some(spoc) = spoc {
@@ -275,7 +326,7 @@ impl<'p> Builder<'p> {
             ));
             target = spoc.target.map_or(target, PbxName::as_str);
         }
-        match (self.worst.take(), assigned) {
+        match (worst, assigned) {
             (Some((BreachAction::Divert, prompt, reason)), _) => {
                 self.done(Action::Divert, &policy.divert_target, &prompt, reason)
             }
@@ -323,7 +374,7 @@ mod tests {
     use crate::domain::{ChannelScope, Period};
 
     #[test]
-    fn every_breached_kind_is_reported_under_a_breach_rule_and_a_spoc_is_not() {
+    fn every_breached_kind_is_reported_under_a_breach_rule_and_a_spoc_or_first_step_is_not() {
         let kinds = [
             MeasureKind::FrequencyLimit {
                 max_contacts: 1,
@@ -343,5 +394,20 @@ mod tests {
             target: Some(PbxName::parse("2001").unwrap()),
         };
         assert!(!breach_rule(&spoc).0.is_breach());
+        let first_steps = [
+            MeasureKind::ChangeRequested {
+                details: "one call a day".into(),
+            },
+            MeasureKind::StyleWarning {
+                details: "no swearing".into(),
+                prompt: None,
+            },
+            MeasureKind::Other {
+                details: "letters only".into(),
+            },
+        ];
+        for kind in first_steps {
+            assert!(!breach_rule(&kind).0.is_breach(), "{}", kind.name());
+        }
     }
 }

@@ -39,6 +39,10 @@ fn any_kind() -> impl Strategy<Value = MeasureKind> {
         Just(MeasureKind::OpenEnquiriesOnly),
         Just(MeasureKind::NewIssuesOnly),
         Just(MeasureKind::Block),
+        Just(MeasureKind::ChangeRequested {
+            details: "one email a week".into()
+        }),
+        Just(style_warning(Some("fairline-style"))),
     ]
 }
 
@@ -60,6 +64,40 @@ fn any_measure() -> impl Strategy<Value = Measure> {
                     action: BreachAction::Announce,
                     prompt: name("p"),
                 });
+            }
+            m
+        })
+}
+
+/// One of the policy's first steps, with any terms (told or not, started
+/// or not, ended or not), numbered from 1000 so it is told apart from
+/// `any_measure`'s.
+fn any_first_step() -> impl Strategy<Value = Measure> {
+    let kind = prop_oneof![
+        Just(MeasureKind::ChangeRequested {
+            details: "one email a week".into()
+        }),
+        Just(style_warning(None)),
+        prop::sample::select(vec!["fairline-style", "style-2"])
+            .prop_map(|prompt| style_warning(Some(prompt))),
+        Just(MeasureKind::Other {
+            details: "letters only".into()
+        }),
+    ];
+    (
+        1000i64..2000,
+        kind,
+        any::<bool>(),
+        -400i64..400,
+        any::<bool>(),
+    )
+        .prop_map(|(id, kind, notified, start_offset, ended)| {
+            let mut m = measure(id, kind);
+            m.terms.notified_on = notified.then(|| date("2026-01-01"));
+            m.terms.starts_on = date("2026-01-01") + Duration::days(start_offset);
+            m.terms.review_on = m.terms.starts_on + Duration::days(180);
+            if ended {
+                m.terms.ends_on = Some(m.terms.starts_on + Duration::days(30));
             }
             m
         })
@@ -248,5 +286,60 @@ proptest! {
         prop_assert!(d.rules.iter().any(|r| r.rule == d.reason), "{:?}", d);
         let has_target = !d.target.is_empty();
         prop_assert_eq!(has_target, d.action != Action::Block);
+    }
+
+    #[test]
+    fn no_first_step_ever_diverts_or_blocks_a_call(
+        caller in any_caller(), rules in any_rules(), urgent in any::<bool>(),
+        flooding in any::<bool>(),
+        measures in prop::collection::vec(any_measure(), 0..4),
+        first_steps in prop::collection::vec(any_first_step(), 1..4),
+        history in any_history(), now in any_now(), enquiry in any_enquiry(),
+        enquiries in any_enquiries(), advisors in any_advisors(),
+    ) {
+        let case = |measures: Vec<Measure>| Case {
+            caller: caller.clone(), rules: rules.clone(), urgent, flooding, measures,
+            history: history.clone(), now, enquiry: enquiry.clone(),
+            enquiries: enquiries.clone(), advisors: advisors.clone(), ..Case::default()
+        }.decide();
+        let without = case(measures.clone());
+        let with = case(measures.into_iter().chain(first_steps.clone()).collect());
+        // The same answer, or a reminder played on the way to the same
+        // target: never a divert or a block that was not there before.
+        if (with.action, &with.target) != (without.action, &without.target) {
+            prop_assert_eq!(without.action, Action::Route, "{:?} {:?}", without, with);
+            prop_assert_eq!(with.action, Action::Announce);
+            prop_assert_eq!(with.reason, Rule::StyleWarning);
+            prop_assert_eq!(&with.target, &without.target);
+        }
+        // And no first step is ever named as breached.
+        for hit in &with.rules {
+            if first_steps.iter().any(|m| Some(m.id) == hit.measure_id) {
+                prop_assert!(!hit.rule.is_breach(), "{:?}", with);
+            }
+        }
+    }
+
+    #[test]
+    fn a_caller_with_only_first_steps_is_routed_or_announced_to_the_usual_target(
+        first_steps in prop::collection::vec(any_first_step(), 0..4),
+        history in any_history(), now in any_now(), enquiry in any_enquiry(),
+        enquiries in any_enquiries(), advisors in any_advisors(),
+    ) {
+        let case = |measures: Vec<Measure>| Case {
+            measures, history: history.clone(), now, enquiry: enquiry.clone(),
+            enquiries: enquiries.clone(), advisors: advisors.clone(), ..Case::default()
+        }.decide();
+        let usual = case(Vec::new());
+        let d = case(first_steps.clone());
+        prop_assert_eq!(&d.target, &usual.target, "{:?}", d);
+        match d.action {
+            Action::Route => prop_assert_eq!(d.prompt.as_str(), ""),
+            Action::Announce => {
+                prop_assert_eq!(d.reason, Rule::StyleWarning);
+                prop_assert!(["fairline-style", "style-2"].contains(&d.prompt.as_str()), "{:?}", d);
+            }
+            other => prop_assert!(false, "a first step made a call {:?}: {:?}", other, d),
+        }
     }
 }

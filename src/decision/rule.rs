@@ -31,6 +31,9 @@ pub enum Rule {
     NoOpenEnquiry,
     /// "Only new issues" and the call names a closed enquiry.
     ClosedEnquiry,
+    /// A style warning in force with a prompt: the caller hears the
+    /// reminder, then is put through as usual. Nothing was breached.
+    StyleWarning,
     /// The call goes to the agreed advisor.
     SinglePointOfContact,
     /// The call goes to the advisor already handling the open enquiry it
@@ -49,7 +52,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order the decision considers them.
-    pub const ALL: [Rule; 16] = [
+    pub const ALL: [Rule; 17] = [
         Rule::AllowRule,
         Rule::Urgent,
         Rule::Flood,
@@ -60,6 +63,7 @@ impl Rule {
         Rule::FrequencyLimit,
         Rule::NoOpenEnquiry,
         Rule::ClosedEnquiry,
+        Rule::StyleWarning,
         Rule::SinglePointOfContact,
         Rule::AssignedAdvisor,
         Rule::NotInForce,
@@ -80,6 +84,7 @@ impl Rule {
             Rule::FrequencyLimit => "frequency_limit",
             Rule::NoOpenEnquiry => "no_open_enquiry",
             Rule::ClosedEnquiry => "closed_enquiry",
+            Rule::StyleWarning => "style_warning",
             Rule::SinglePointOfContact => "single_point_of_contact",
             Rule::AssignedAdvisor => "assigned_advisor",
             Rule::NotInForce => "not_in_force",
@@ -110,6 +115,9 @@ impl Rule {
             | Rule::Flood
             | Rule::BlockRule
             | Rule::Withheld
+            // A reminder played to a caller who has done nothing wrong on
+            // this call: the register must not count it against them.
+            | Rule::StyleWarning
             | Rule::SinglePointOfContact
             | Rule::AssignedAdvisor
             | Rule::NotInForce

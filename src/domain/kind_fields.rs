@@ -5,13 +5,17 @@
 
 use super::{ChannelScope, FieldError, MeasureKind, PbxName, Period, Window};
 
-/// The kinds as written, in the policy's order.
-pub const KIND_NAMES: [&str; 6] = [
+/// The kinds as written: those that shape a call, the first steps that
+/// enforce nothing, and the block, last as the policy has it.
+pub const KIND_NAMES: [&str; 9] = [
     "frequency_limit",
     "contact_windows",
     "single_point_of_contact",
     "open_enquiries_only",
     "new_issues_only",
+    "change_requested",
+    "style_warning",
+    "other",
     "block",
 ];
 
@@ -24,6 +28,10 @@ pub struct KindFields {
     pub windows: Option<Vec<Window>>,
     pub advisor: Option<String>,
     pub target: Option<PbxName>,
+    /// A first step's words: what was asked, warned of or agreed.
+    pub details: Option<String>,
+    /// A style warning's reminder, played before the call is put through.
+    pub prompt: Option<PbxName>,
 }
 
 fn required<T>(field: &str, value: Option<T>) -> Result<T, FieldError> {
@@ -60,6 +68,16 @@ impl KindFields {
             }
             "open_enquiries_only" => MeasureKind::OpenEnquiriesOnly,
             "new_issues_only" => MeasureKind::NewIssuesOnly,
+            "change_requested" => MeasureKind::ChangeRequested {
+                details: required("details", self.details)?,
+            },
+            "style_warning" => MeasureKind::StyleWarning {
+                details: required("details", self.details)?,
+                prompt: self.prompt,
+            },
+            "other" => MeasureKind::Other {
+                details: required("details", self.details)?,
+            },
             "block" => MeasureKind::Block,
             _ => unreachable!("refuse_foreign_fields refuses unknown kinds"),
         };
@@ -72,6 +90,8 @@ impl KindFields {
             "frequency_limit" => &["max_contacts", "per", "channels"],
             "contact_windows" => &["windows"],
             "single_point_of_contact" => &["advisor", "target"],
+            "change_requested" | "other" => &["details"],
+            "style_warning" => &["details", "prompt"],
             "open_enquiries_only" | "new_issues_only" | "block" => &[],
             _ => {
                 return Err(FieldError::new(
@@ -87,6 +107,8 @@ impl KindFields {
             ("windows", self.windows.is_some()),
             ("advisor", self.advisor.is_some()),
             ("target", self.target.is_some()),
+            ("details", self.details.is_some()),
+            ("prompt", self.prompt.is_some()),
         ];
         match given
             .iter()
@@ -120,6 +142,10 @@ mod tests {
                 },
                 "single_point_of_contact" => KindFields {
                     target: Some(PbxName::parse("2001").unwrap()),
+                    ..KindFields::default()
+                },
+                "change_requested" | "style_warning" | "other" => KindFields {
+                    details: Some("one email a week, not ten".into()),
                     ..KindFields::default()
                 },
                 _ => KindFields::default(),
@@ -175,5 +201,40 @@ mod tests {
             fields.into_kind("frequency_limit").unwrap_err().field,
             "max_contacts"
         );
+    }
+
+    #[test]
+    fn a_first_step_needs_its_details_and_only_a_style_warning_takes_a_prompt() {
+        let first = |details: Option<&str>, prompt: Option<&str>, kind: &str| {
+            KindFields {
+                details: details.map(str::to_owned),
+                prompt: prompt.map(|p| PbxName::parse(p).unwrap()),
+                ..KindFields::default()
+            }
+            .into_kind(kind)
+        };
+        for kind in ["change_requested", "style_warning", "other"] {
+            assert_eq!(first(None, None, kind).unwrap_err().field, "details");
+            assert_eq!(first(Some("  "), None, kind).unwrap_err().field, "details");
+            assert!(first(Some("no shouting\nplease"), None, kind).is_ok());
+        }
+        let warning = first(
+            Some("swearing at advisors"),
+            Some("fairline-style"),
+            "style_warning",
+        );
+        assert!(matches!(
+            warning,
+            Ok(MeasureKind::StyleWarning {
+                prompt: Some(_),
+                ..
+            })
+        ));
+        for kind in ["change_requested", "other"] {
+            let error = first(Some("x"), Some("fairline-style"), kind).unwrap_err();
+            assert_eq!(error.field, "prompt");
+        }
+        let error = first(Some("x"), None, "block").unwrap_err();
+        assert_eq!(error.field, "details");
     }
 }

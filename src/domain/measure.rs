@@ -90,6 +90,26 @@ pub enum MeasureKind {
     },
     OpenEnquiriesOnly,
     NewIssuesOnly,
+    /// "Requesting a change in communication": what the person was asked
+    /// to change. A first step: it enforces nothing.
+    ChangeRequested {
+        details: String,
+    },
+    /// "Highlighting any communication style deemed inappropriate ... and
+    /// requiring the customer to stop using this style": what, in words.
+    /// It enforces nothing; with a `prompt`, a call while it is in force
+    /// hears that reminder and is then put through as usual.
+    StyleWarning {
+        details: String,
+        /// Played by the PBX, so in a form every PBX can use.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        prompt: Option<PbxName>,
+    },
+    /// "Other relevant resolutions": what was agreed, in words. A first
+    /// step: it enforces nothing.
+    Other {
+        details: String,
+    },
     Block,
 }
 
@@ -101,17 +121,34 @@ impl MeasureKind {
             MeasureKind::SinglePointOfContact { .. } => "single_point_of_contact",
             MeasureKind::OpenEnquiriesOnly => "open_enquiries_only",
             MeasureKind::NewIssuesOnly => "new_issues_only",
+            MeasureKind::ChangeRequested { .. } => "change_requested",
+            MeasureKind::StyleWarning { .. } => "style_warning",
+            MeasureKind::Other { .. } => "other",
             MeasureKind::Block => "block",
         }
     }
 
+    /// Whether this is one of the policy's first steps (a change asked
+    /// for, a style warning, another resolution): recorded, told in
+    /// writing, reviewed and ended like any measure, but never a reason to
+    /// divert or block a call.
+    pub fn is_first_step(&self) -> bool {
+        matches!(
+            self,
+            MeasureKind::ChangeRequested { .. }
+                | MeasureKind::StyleWarning { .. }
+                | MeasureKind::Other { .. }
+        )
+    }
+
     /// Whether a breach can be answered by `on_breach`: a single point of
-    /// contact is never breached, and a block always blocks.
+    /// contact is never breached, a first step never is either, and a
+    /// block always blocks.
     pub fn takes_on_breach(&self) -> bool {
         !matches!(
             self,
             MeasureKind::SinglePointOfContact { .. } | MeasureKind::Block
-        )
+        ) && !self.is_first_step()
     }
 
     /// Checks the parameters a kind cannot work without, and their bounds.
@@ -175,6 +212,9 @@ impl MeasureKind {
                 (Some(advisor), _) => one_line("advisor", advisor),
                 (None, Some(_)) => Ok(()),
             },
+            MeasureKind::ChangeRequested { details }
+            | MeasureKind::StyleWarning { details, .. }
+            | MeasureKind::Other { details } => prose("details", details),
             _ => Ok(()),
         }
     }
@@ -293,6 +333,14 @@ impl MeasureTerms {
         }
         Ok(())
     }
+
+    /// The last day the measure can be in force: its end, or the last day
+    /// of its review's grace, whichever comes first. `in_force` is `Err`
+    /// on every later day.
+    pub fn last_day_in_force(&self, review_grace_days: u32) -> NaiveDate {
+        let lapse = self.review_on + chrono::Days::new(u64::from(review_grace_days));
+        self.ends_on.map_or(lapse, |ends| ends.min(lapse))
+    }
 }
 
 fn non_blank(field: &str, value: &str) -> Result<(), FieldError> {
@@ -301,6 +349,22 @@ fn non_blank(field: &str, value: &str) -> Result<(), FieldError> {
     } else {
         Ok(())
     }
+}
+
+/// Words a person reads in a letter: present, and without control
+/// characters other than line breaks and tabs.
+fn prose(field: &str, value: &str) -> Result<(), FieldError> {
+    non_blank(field, value)?;
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(())
 }
 
 /// A name the PBX or a person reads on one line: present, and without
@@ -490,6 +554,18 @@ mod tests {
         let t = terms();
         assert!(t.in_force(date(2026, 6, 29), 28).is_ok());
         assert!(t.in_force(date(2026, 6, 30), 28).is_err());
+    }
+
+    #[test]
+    fn the_last_day_in_force_is_the_end_or_the_last_day_of_the_reviews_grace() {
+        let mut t = terms();
+        assert_eq!(t.last_day_in_force(28), date(2026, 6, 29));
+        t.ends_on = Some(date(2026, 4, 30));
+        assert_eq!(t.last_day_in_force(28), date(2026, 4, 30));
+        assert!(t.in_force(date(2026, 4, 30), 28).is_ok());
+        assert!(t.in_force(date(2026, 5, 1), 28).is_err());
+        t.ends_on = Some(date(2026, 12, 31));
+        assert_eq!(t.last_day_in_force(28), date(2026, 6, 29));
     }
 
     #[test]

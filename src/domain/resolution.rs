@@ -1,6 +1,8 @@
 //! What a block needs under the policy: blocking is for "extreme cases in
 //! which resolution has been attempted", so an earlier measure must have
-//! been told to the person in writing and actually applied.
+//! been told to the person in writing and actually applied. The first
+//! steps (a change asked for, a style warning, another resolution) count:
+//! they are the resolution the policy means.
 
 use chrono::NaiveDate;
 
@@ -153,5 +155,29 @@ mod tests {
         let mut block = limit(Some(1), 1);
         block.kind = MeasureKind::Block;
         assert!(!may_block(&[block]));
+    }
+
+    #[test]
+    fn a_first_step_told_in_writing_is_an_attempt_at_resolution() {
+        let first_steps = [
+            MeasureKind::ChangeRequested {
+                details: "one email a week".into(),
+            },
+            MeasureKind::StyleWarning {
+                details: "no swearing at advisors".into(),
+                prompt: None,
+            },
+            MeasureKind::Other {
+                details: "visits by appointment".into(),
+            },
+        ];
+        for kind in first_steps {
+            let mut asked = limit(Some(1), 1);
+            asked.kind = kind.clone();
+            assert!(may_block(std::slice::from_ref(&asked)), "{}", kind.name());
+            // Only once told in writing, as for any other measure.
+            asked.terms.notified_on = None;
+            assert!(!may_block(&[asked]), "{}", kind.name());
+        }
     }
 }

@@ -40,6 +40,9 @@ struct NewContact {
     /// The advisor who answered it (an email replied to, a visit seen).
     advisor: Option<String>,
     at: Option<Moment>,
+    /// A complaint about the service: it counts towards no limit or flag.
+    #[serde(default)]
+    complaint: bool,
 }
 
 /// The moment a contact arrives, as flags need it: the clock read once,
@@ -147,6 +150,7 @@ async fn record(
     let clock = FlagClock::new(&state, now_at);
     let now = timestamp(now_at);
     let channel = body.channel;
+    let complaint = body.complaint;
     let (saved, raised) = state
         .store
         .write(move |conn| {
@@ -165,19 +169,21 @@ async fn record(
                 person_id,
                 enquiry_id,
                 advisor: advisor.as_deref(),
+                complaint,
                 recorded_by: &who.name,
             };
             let id = contacts::insert_contact(conn, &contact)?;
-            let after = json!({"id": id, "channel": channel, "at": at, "person_id": person_id, "enquiry_id": enquiry_id, "advisor": advisor});
+            let after = json!({"id": id, "channel": channel, "at": at, "person_id": person_id, "enquiry_id": enquiry_id, "advisor": advisor, "complaint": complaint});
             audit::record(
                 conn,
                 audit::Entry { actor: &who.name, action: "contact.create", entity: "contact", entity_id: Some(id), person_id, before: None, after: Some(after.clone()) },
                 &now,
             )?;
+            // A complaint raises nothing: it counts towards no flag.
             let checks = flags::Checks {
-                frequency: true,
-                scattergun: enquiry.is_some(),
-                advisors: enquiry.is_some() && advisor.is_some(),
+                frequency: !complaint,
+                scattergun: !complaint && enquiry.is_some(),
+                advisors: !complaint && enquiry.is_some() && advisor.is_some(),
                 ..flags::Checks::default()
             };
             let arrival = clock.arrival(ContactId::from_raw(id), at, person_id, enquiry, checks);
@@ -196,6 +202,9 @@ struct OutcomeBody {
     answered: Option<bool>,
     duration_s: Option<u32>,
     note: Option<String>,
+    /// The call was a complaint about the service (`false`: it was marked
+    /// one by mistake).
+    complaint: Option<bool>,
 }
 
 async fn outcome(
@@ -221,6 +230,11 @@ async fn outcome(
         return Err(AppError::invalid("duration_s", "must be at most a day"));
     }
     let clock = FlagClock::new(&state, state.now());
+    let refresh = flags::Refresh {
+        now: clock.now,
+        tz: state.policy.timezone,
+        thresholds: clock.thresholds,
+    };
     let now = timestamp(clock.now);
     let (saved, raised) = state
         .store
@@ -232,8 +246,16 @@ async fn outcome(
                 answered: body.answered,
                 duration_s: body.duration_s,
                 note,
+                complaint: body.complaint,
             };
             let id = contacts::record_outcome(conn, &call_id, &outcome, &now)?;
+            let contact = ContactId::from_raw(id);
+            if outcome.complaint == Some(true) {
+                // It may already be evidence of a flag raised when it was
+                // screened: a complaint counts towards none, so it leaves
+                // them, together with its marking or not at all.
+                flags::withdraw_complaint(conn, contact, &refresh, &now)?;
+            }
             let after = json!({"call_id": call_id, "outcome": outcome});
             audit::record(
                 conn,
@@ -248,10 +270,11 @@ async fn outcome(
                 },
                 &now,
             )?;
-            Ok((
-                after,
-                raise_on_outcome(conn, &clock, ContactId::from_raw(id), named),
-            ))
+            let raised = match outcome.complaint {
+                Some(true) => Vec::new(),
+                _ => raise_on_outcome(conn, &clock, contact, named),
+            };
+            Ok((after, raised))
         })
         .await?;
     count_raised(raised);

@@ -54,15 +54,33 @@ pub(super) fn limit(given: Option<String>, default: u32) -> Result<u32, AppError
     }
 }
 
-/// Raises `review_due` for measures due, when someone looks rather than by
-/// a background job: the queue is where they matter.
-pub(super) async fn raise_reviews_due(state: &AppState) -> Result<(), AppError> {
-    let now = state.now();
-    let today = local_date(now, state.policy.timezone);
+/// What bringing flags up to date on a read needs.
+pub(super) fn refresh(state: &AppState) -> flags::Refresh {
+    flags::Refresh {
+        now: state.now(),
+        tz: state.policy.timezone,
+        thresholds: state.settings.flag_thresholds(),
+    }
+}
+
+/// Brings the flags up to date when someone looks rather than by a
+/// background job or on the call: raises `review_due` for measures due,
+/// and adds to the open flags (one person's, when given) the contacts that
+/// arrived since their newest evidence (`flags::refresh_open`). One write.
+pub(super) async fn bring_up_to_date(
+    state: &AppState,
+    person: Option<PersonId>,
+) -> Result<(), AppError> {
+    let refresh = refresh(state);
+    let today = local_date(refresh.now, refresh.tz);
     let days = state.settings.flag_review_due_days;
     let raised = state
         .store
-        .write(move |conn| flags::raise_reviews_due(conn, today, days, &timestamp(now)))
+        .write(move |conn| {
+            let raised = flags::raise_reviews_due(conn, today, days, &timestamp(refresh.now))?;
+            flags::refresh_open(conn, &refresh, person)?;
+            Ok(raised)
+        })
         .await?;
     crate::metrics::flags_raised(Kind::ReviewDue, raised as u64);
     Ok(())
@@ -87,7 +105,7 @@ async fn list(
     };
     let person_id = person_id(q.person_id)?;
     let limit = limit(q.limit, 100)?;
-    raise_reviews_due(&state).await?;
+    bring_up_to_date(&state, person_id).await?;
     let flags = state
         .store
         .read(move |conn| flags::list(conn, status, person_id, limit))
@@ -150,10 +168,14 @@ async fn settle(
     reason: String,
     measure_id: Option<MeasureId>,
 ) -> Result<Json<flags::FlagRow>, AppError> {
-    let now = timestamp(state.now());
+    let refresh = refresh(state);
+    let now = timestamp(refresh.now);
     let flag = state
         .store
         .write(move |conn| {
+            // Its evidence up to now first, so a dismissal covers every
+            // contact that had arrived.
+            flags::refresh_flag(conn, id, &refresh)?;
             let settlement = Settlement {
                 status,
                 by: &by,

@@ -185,6 +185,7 @@ struct Shown<'a> {
     answered: Option<bool>,
     duration_s: Option<i64>,
     note: Option<&'a str>,
+    complaint: bool,
 }
 
 impl<'a> Shown<'a> {
@@ -206,6 +207,7 @@ impl<'a> Shown<'a> {
             answered: row.answered,
             duration_s: row.duration_s,
             note: row.note.as_deref(),
+            complaint: row.complaint,
         }
     }
 }
@@ -217,7 +219,7 @@ fn local_time(row: &HistoryRow, tz: Tz) -> String {
 }
 
 /// The CSV columns: the JSON fields, in the same order.
-const CSV_HEADER: [&str; 16] = [
+const CSV_HEADER: [&str; 17] = [
     "id",
     "call_id",
     "at",
@@ -234,6 +236,7 @@ const CSV_HEADER: [&str; 16] = [
     "answered",
     "duration_s",
     "note",
+    "complaint",
 ];
 
 /// Exports reading at once; more wait their turn. Each holds a thread and
@@ -335,6 +338,7 @@ fn csv_rows(rows: &[HistoryRow], tz: Tz) -> Result<Vec<u8>, ::csv::Error> {
             flag(row.answered),
             number(row.duration_s),
             text(row.note.as_deref()),
+            row.complaint.to_string(),
         ])?;
     }
     out.into_inner().map_err(|e| e.into_error().into())

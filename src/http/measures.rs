@@ -48,6 +48,12 @@ struct MeasureBody {
     /// Parsed here, so a name the PBX cannot use is refused naming `target`.
     #[serde(skip_serializing_if = "Option::is_none")]
     target: Option<PbxName>,
+    /// A first step's words (`change_requested`, `style_warning`, `other`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<String>,
+    /// A style warning's reminder; parsed here, like `target`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prompt: Option<PbxName>,
     reason: String,
     notified_on: Option<Date>,
     starts_on: Option<Date>,
@@ -69,6 +75,10 @@ impl MeasureBody {
             Some(advisor) => Some(text::required("advisor", advisor, 100)?),
             None => None,
         };
+        let details = match &self.details {
+            Some(details) => Some(text::prose_required("details", details, 2000)?),
+            None => None,
+        };
         let kind = KindFields {
             max_contacts: self.max_contacts,
             per: self.per,
@@ -76,6 +86,8 @@ impl MeasureBody {
             windows: self.windows,
             advisor,
             target: self.target,
+            details,
+            prompt: self.prompt,
         }
         .into_kind(&self.kind)?;
         let terms = MeasureTerms {
@@ -113,6 +125,17 @@ pub(super) fn measure_json(m: &Measure, today: Option<(NaiveDate, u32)>) -> Valu
         (None, None) => "recorded".to_owned(),
     };
     value["status"] = json!(status);
+    value
+}
+
+/// A measure as the answer to recording, changing or ending it: with the
+/// letter to send the person about it (`letter`: new, change or end), so
+/// the written notice the policy asks for is one step away.
+fn with_notice(mut value: Value, id: MeasureId, letter: &str) -> Value {
+    value["notice"] = json!({
+        "letter": letter,
+        "href": format!("/v1/measures/{id}/notice?letter={letter}"),
+    });
     value
 }
 
@@ -157,7 +180,11 @@ async fn create(
         .await??;
     Ok((
         StatusCode::CREATED,
-        Json(measure_json(&measure, Some((today, grace)))),
+        Json(with_notice(
+            measure_json(&measure, Some((today, grace))),
+            measure.id,
+            "new",
+        )),
     ))
 }
 
@@ -267,9 +294,13 @@ async fn update(
             Ok(after)
         })
         .await?;
-    Ok(Json(measure_json(
-        &measure,
-        Some((today(&state), state.policy.review_grace_days)),
+    Ok(Json(with_notice(
+        measure_json(
+            &measure,
+            Some((today(&state), state.policy.review_grace_days)),
+        ),
+        measure.id,
+        "change",
     )))
 }
 
@@ -291,5 +322,9 @@ async fn end(
         .store
         .write(move |conn| measures::end(conn, id, &who.name, &reason, &now))
         .await?;
-    Ok(Json(measure_json(&measure, None)))
+    Ok(Json(with_notice(
+        measure_json(&measure, None),
+        measure.id,
+        "end",
+    )))
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::extract::ApiQuery;
-use super::flags::{limit, person_id, raise_reviews_due};
+use super::flags::{bring_up_to_date, limit, person_id};
 use crate::decision::calendar::local_date;
 use crate::error::AppError;
 use crate::http::auth::{Auth, Supervision};
@@ -41,8 +41,9 @@ async fn queue(
         limit: limit(q.limit, 100)?,
         evidence_limit: EVIDENCE_LIMIT,
         today: local_date(state.now(), state.policy.timezone),
+        appeal_decision_days: state.settings.appeal_decision_days,
     };
-    raise_reviews_due(&state).await?;
+    bring_up_to_date(&state, filter.person_id).await?;
     let groups = state
         .store
         .read(move |conn| flags::queue(conn, &filter))

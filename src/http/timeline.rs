@@ -13,8 +13,8 @@ use crate::domain::PersonId;
 use crate::error::AppError;
 use crate::http::auth::{Auth, Staff};
 use crate::state::AppState;
-use crate::store::people;
 use crate::store::timeline::{self, Cursor};
+use crate::store::{flags, people};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/v1/people/{id}/timeline", get(show))
@@ -50,6 +50,13 @@ async fn show(
             })
         })
         .transpose()?;
+    // Its flags' detail as the queue shows it: contacts since their
+    // newest evidence are added on reading, not on the call.
+    let refresh = super::flags::refresh(&state);
+    state
+        .store
+        .write(move |conn| flags::refresh_open(conn, &refresh, Some(person_id)))
+        .await?;
     let page = state
         .store
         .read(move |conn| {

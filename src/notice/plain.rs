@@ -38,6 +38,21 @@ pub fn terms(kind: &MeasureKind) -> Vec<String> {
         MeasureKind::NewIssuesOnly => vec![
             "calls only about new issues, not about matters we have already answered".to_owned(),
         ],
+        MeasureKind::ChangeRequested { details } => {
+            vec![format!("we have asked you to: {details}")]
+        }
+        MeasureKind::StyleWarning { details, prompt } => {
+            let mut lines = vec![format!("please stop: {details}")];
+            if prompt.is_some() {
+                lines.push(
+                    "when you call us, you will first hear a short recorded reminder of this, \
+                     then be put through as usual"
+                        .to_owned(),
+                );
+            }
+            lines
+        }
+        MeasureKind::Other { details } => vec![format!("we have agreed: {details}")],
         MeasureKind::Block => {
             vec!["we will not take your calls, except on the urgent option (see below)".to_owned()]
         }
@@ -143,5 +158,35 @@ mod tests {
             terms(&by_target),
             ["calls put through to your one named contact"]
         );
+    }
+
+    #[test]
+    fn the_first_steps_say_what_was_asked_in_the_supervisors_words() {
+        let asked = MeasureKind::ChangeRequested {
+            details: "put everything for the tribunal in one email a week".into(),
+        };
+        assert_eq!(
+            terms(&asked),
+            ["we have asked you to: put everything for the tribunal in one email a week"]
+        );
+        let warned = MeasureKind::StyleWarning {
+            details: "swearing at advisors on the phone".into(),
+            prompt: None,
+        };
+        assert_eq!(
+            terms(&warned),
+            ["please stop: swearing at advisors on the phone"]
+        );
+        let reminded = MeasureKind::StyleWarning {
+            details: "swearing at advisors on the phone".into(),
+            prompt: Some(PbxName::parse("fairline-style-reminder").unwrap()),
+        };
+        let lines = terms(&reminded);
+        assert_eq!(lines.len(), 2);
+        assert!(lines[1].contains("recorded reminder"), "{lines:?}");
+        let other = MeasureKind::Other {
+            details: "visits by appointment".into(),
+        };
+        assert_eq!(terms(&other), ["we have agreed: visits by appointment"]);
     }
 }

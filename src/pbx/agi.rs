@@ -1,6 +1,8 @@
 //! FastAGI for Asterisk: `AGI(agi://host:4573/screen,ENQUIRY,URGENT,DIALED)`.
 //! Reads the `agi_*` environment, screens through the shared path, and sets
-//! `FAIRLINE_ACTION`, `FAIRLINE_TARGET`, `FAIRLINE_PROMPT`, `FAIRLINE_REASON`.
+//! `FAIRLINE_ACTION`, `FAIRLINE_TARGET`, `FAIRLINE_PROMPT`,
+//! `FAIRLINE_NEXT_ALLOWED` (seconds since the epoch, or empty) and
+//! `FAIRLINE_REASON`.
 //!
 //! AGI has no authentication, so only configured source addresses may
 //! connect. Every read is bounded in time and length: a silent, slow or
@@ -217,7 +219,7 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
-    let values = ["", "", "", why.as_str()];
+    let values = ["", "", "", "", why.as_str()];
     tokio::time::timeout(timeout, set_variables(read, write, values, timeout))
         .await
         .map_err(|_| AgiError::Timeout)?
@@ -334,21 +336,29 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
+    // Set even when empty, so the variable always says what this answer
+    // said: one more reply to read, after the call is decided and recorded.
+    let next_allowed = d
+        .next_allowed()
+        .map(|at| at.timestamp().to_string())
+        .unwrap_or_default();
     let values = [
         d.action.as_str(),
         d.target.as_str(),
         d.prompt.as_str(),
+        next_allowed.as_str(),
         d.reason.as_str(),
     ];
     set_variables(read, write, values, timeout).await
 }
 
-/// Sets `FAIRLINE_ACTION`, `_TARGET`, `_PROMPT` and `_REASON` to `values`,
-/// then closes our side.
+/// Sets `FAIRLINE_ACTION`, `_TARGET`, `_PROMPT`, `_NEXT_ALLOWED` and
+/// `_REASON` to `values`, then closes our side. The reason comes last, as
+/// it did before `_NEXT_ALLOWED` was added.
 async fn set_variables<R, W>(
     read: &mut BufReader<R>,
     write: &mut W,
-    values: [&str; 4],
+    values: [&str; 5],
     timeout: Duration,
 ) -> Result<(), AgiError>
 where
@@ -359,6 +369,7 @@ where
         "FAIRLINE_ACTION",
         "FAIRLINE_TARGET",
         "FAIRLINE_PROMPT",
+        "FAIRLINE_NEXT_ALLOWED",
         "FAIRLINE_REASON",
     ];
     for (name, value) in names.into_iter().zip(values) {
@@ -406,7 +417,7 @@ mod properties;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decision::{Action, Rule};
+    use crate::decision::{Action, Rule, RuleHit};
     use tokio::io::{duplex, AsyncReadExt};
 
     fn env_text() -> String {
@@ -535,12 +546,14 @@ mod tests {
     }
 
     fn decision() -> Decision {
+        let mut limit = RuleHit::new(Rule::FrequencyLimit, "2 contacts this day");
+        limit.next_allowed_at = Some("2026-05-12T23:00:00Z".parse().unwrap());
         Decision {
-            action: Action::Announce,
-            target: "helpline".into(),
+            action: Action::Divert,
+            target: "voicemail".into(),
             prompt: "say \"hi\"".into(),
             reason: Rule::FrequencyLimit,
-            rules: Vec::new(),
+            rules: vec![limit],
         }
     }
 
@@ -581,14 +594,15 @@ mod tests {
 
     #[tokio::test]
     async fn each_decision_variable_is_set_and_each_reply_read() {
-        let (result, seen) = asterisk(vec!["200 result=1\n"; 4]).await;
+        let (result, seen) = asterisk(vec!["200 result=1\n"; 5]).await;
         assert!(result.is_ok(), "{result:?}");
         assert_eq!(
             seen,
             [
-                "SET VARIABLE FAIRLINE_ACTION \"announce\"",
-                "SET VARIABLE FAIRLINE_TARGET \"helpline\"",
+                "SET VARIABLE FAIRLINE_ACTION \"divert\"",
+                "SET VARIABLE FAIRLINE_TARGET \"voicemail\"",
                 "SET VARIABLE FAIRLINE_PROMPT \"say \\\"hi\\\"\"",
+                "SET VARIABLE FAIRLINE_NEXT_ALLOWED \"1778626800\"",
                 "SET VARIABLE FAIRLINE_REASON \"frequency_limit\"",
             ]
         );

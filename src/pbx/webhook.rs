@@ -8,6 +8,8 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use chrono::SecondsFormat;
+use chrono_tz::Tz;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
 
@@ -113,10 +115,11 @@ async fn answer(
     let call = params.request.parse(state)?;
     let call_id = call.call_id.clone();
     let decision = screen(state, call, recorded_by).await?;
+    let tz = state.policy.timezone;
     Ok(if form {
-        form_answer(&call_id, &decision)
+        form_answer(&call_id, &decision, tz)
     } else {
-        json_answer(&call_id, &decision)
+        json_answer(&call_id, &decision, tz)
     })
 }
 
@@ -138,22 +141,41 @@ fn wants_form(headers: &HeaderMap, format: Option<&str>) -> Result<bool, AppErro
 struct JsonAnswer<'a> {
     action: Action,
     call_id: &'a CallId,
+    /// `null` unless the call is diverted for a time.
+    next_allowed_at: Option<String>,
+    next_allowed_epoch: Option<i64>,
     prompt: &'a str,
     reason: Rule,
     rules: &'a [RuleHit],
     target: &'a str,
 }
 
-fn json_answer(call_id: &CallId, d: &Decision) -> Response {
+fn json_answer(call_id: &CallId, d: &Decision, tz: Tz) -> Response {
+    let (next_allowed_at, next_allowed_epoch) = next_allowed(d, tz).unzip();
     Json(JsonAnswer {
         action: d.action,
         call_id,
+        next_allowed_at,
+        next_allowed_epoch,
         prompt: &d.prompt,
         reason: d.reason,
         rules: &d.rules,
         target: &d.target,
     })
     .into_response()
+}
+
+/// When the caller can next get through: RFC 3339 in the service's
+/// timezone, with its offset (what a person reads), and seconds since the
+/// epoch (what a PBX says). Formatted only for the calls that have one.
+fn next_allowed(d: &Decision, tz: Tz) -> Option<(String, i64)> {
+    d.next_allowed().map(|at| {
+        (
+            at.with_timezone(&tz)
+                .to_rfc3339_opts(SecondsFormat::Secs, false),
+            at.timestamp(),
+        )
+    })
 }
 
 /// Everything but unreserved characters is escaped, so a space is `%20`
@@ -164,15 +186,20 @@ const FORM_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// `action=route&target=helpline&prompt=&reason=default&call_id=…&rules=…`,
-/// with the rules as a comma-separated list of their names.
-pub fn form_line(call_id: &CallId, d: &Decision) -> String {
+/// `action=route&target=helpline&prompt=&reason=default&call_id=…&rules=…`
+/// `&next_allowed_at=&next_allowed_epoch=`, with the rules as a
+/// comma-separated list of their names; the last two are empty unless the
+/// call is diverted for a time.
+pub fn form_line(call_id: &CallId, d: &Decision, tz: Tz) -> String {
     let rules = d
         .rules
         .iter()
         .map(|r| r.rule.as_str())
         .collect::<Vec<_>>()
         .join(",");
+    let (at, epoch) = next_allowed(d, tz)
+        .map(|(at, epoch)| (at, epoch.to_string()))
+        .unwrap_or_default();
     [
         ("action", d.action.as_str()),
         ("target", &d.target),
@@ -180,6 +207,8 @@ pub fn form_line(call_id: &CallId, d: &Decision) -> String {
         ("reason", d.reason.as_str()),
         ("call_id", call_id.as_str()),
         ("rules", &rules),
+        ("next_allowed_at", &at),
+        ("next_allowed_epoch", &epoch),
     ]
     .iter()
     .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, FORM_VALUE)))
@@ -187,10 +216,10 @@ pub fn form_line(call_id: &CallId, d: &Decision) -> String {
     .join("&")
 }
 
-fn form_answer(call_id: &CallId, d: &Decision) -> Response {
+fn form_answer(call_id: &CallId, d: &Decision, tz: Tz) -> Response {
     (
         [(CONTENT_TYPE, "application/x-www-form-urlencoded")],
-        form_line(call_id, d),
+        form_line(call_id, d, tz),
     )
         .into_response()
 }

@@ -67,6 +67,17 @@ pub fn millis(row: &Row<'_>, index: usize) -> rusqlite::Result<DateTime<Utc>> {
 }
 
 /// A JSON column that does not parse, as [`StoreError::Corrupt`].
+/// A contact's recorded `rules` (JSON), read back; a value that does not
+/// parse is [`StoreError::Corrupt`] naming the contact.
+pub fn contact_rules(
+    text: Option<String>,
+    id: i64,
+) -> Result<Option<Vec<crate::decision::RuleHit>>, StoreError> {
+    text.map(|text| serde_json::from_str(&text))
+        .transpose()
+        .map_err(corrupt_json("contacts", id, "rules"))
+}
+
 pub fn corrupt_json(
     table: &'static str,
     id: i64,

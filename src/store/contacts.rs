@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use super::{corrupt_json, millis, typed_row, Result, StoreError};
+use super::{contact_rules, corrupt_json, millis, typed_row, Result, StoreError};
 use crate::decision::{Action, Decision, PastContact, Rule, RuleHit};
 use crate::domain::{CallId, Channel, ContactId, EnquiryId, PersonId, RecordId};
 
@@ -174,14 +174,17 @@ pub struct NewContact<'a> {
     pub enquiry_id: Option<EnquiryId>,
     /// The advisor who answered it, when the contact says.
     pub advisor: Option<&'a str>,
+    /// A complaint about the service: it never counts towards a limit or
+    /// a flag.
+    pub complaint: bool,
     pub recorded_by: &'a str,
 }
 
 pub fn insert_contact(conn: &Connection, contact: &NewContact<'_>) -> Result<i64> {
     conn.prepare_cached(
         "INSERT INTO contacts (at, channel, identity, person_id, enquiry_id, advisor, counted,
-                               recorded_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7)",
+                               complaint, recorded_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, NOT ?7, ?7, ?8)",
     )?
     .execute(params![
         contact.at.timestamp_millis(),
@@ -190,6 +193,7 @@ pub fn insert_contact(conn: &Connection, contact: &NewContact<'_>) -> Result<i64
         contact.person_id,
         contact.enquiry_id,
         contact.advisor,
+        contact.complaint,
         contact.recorded_by,
     ])?;
     Ok(conn.last_insert_rowid())
@@ -203,23 +207,49 @@ pub struct Outcome {
     pub answered: Option<bool>,
     pub duration_s: Option<u32>,
     pub note: Option<String>,
+    /// The call was a complaint about the service (`Some(false)`: it was
+    /// marked one by mistake).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub complaint: Option<bool>,
 }
 
-/// Records a call's outcome; fields not given keep what was there.
+/// Records a call's outcome; fields not given keep what was there. A call
+/// marked as a complaint stops counting towards a frequency limit at once
+/// (screening reads `counted` afresh for every call); unmarked, it counts
+/// again if it reached the helpline, as when it was screened.
 pub fn record_outcome(
     conn: &Connection,
     call_id: &CallId,
     outcome: &Outcome,
     now: &str,
 ) -> Result<i64> {
-    conn.prepare_cached(
+    // Whether a call counts is said once, by `Action::reaches_helpline`.
+    let reached: Vec<String> = Action::ALL
+        .iter()
+        .filter(|action| action.reaches_helpline())
+        .map(|action| format!("'{}'", action.as_str()))
+        .collect();
+    conn.prepare_cached(&format!(
         "UPDATE contacts SET advisor = coalesce(?2, advisor), enquiry_id = coalesce(?3, enquiry_id),
                 answered = coalesce(?4, answered), duration_s = coalesce(?5, duration_s),
-                note = coalesce(?6, note), outcome_at = ?7
+                note = coalesce(?6, note), outcome_at = ?7,
+                complaint = coalesce(?8, complaint),
+                counted = CASE WHEN coalesce(?8, complaint) THEN 0
+                               ELSE coalesce(action IN ({}), 1) END
          WHERE call_id = ?1 RETURNING id",
-    )?
+        reached.join(", ")
+    ))?
     .query_row(
-        params![call_id.as_str(), outcome.advisor, outcome.enquiry_id, outcome.answered, outcome.duration_s, outcome.note, now],
+        params![
+            call_id.as_str(),
+            outcome.advisor,
+            outcome.enquiry_id,
+            outcome.answered,
+            outcome.duration_s,
+            outcome.note,
+            now,
+            outcome.complaint
+        ],
         |row| row.get(0),
     )
     .optional()?
@@ -244,6 +274,8 @@ pub struct ContactRow {
     pub answered: Option<bool>,
     pub duration_s: Option<i64>,
     pub note: Option<String>,
+    /// A complaint about the service, which counts towards nothing.
+    pub complaint: bool,
 }
 
 /// A person's most recent contacts, newest first.
@@ -262,7 +294,7 @@ pub fn contacts_before(
 ) -> Result<Vec<ContactRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, at, channel, identity, enquiry_id, call_id, urgent, action, target, reason, rules,
-                advisor, answered, duration_s, note
+                advisor, answered, duration_s, note, complaint
          FROM contacts WHERE person_id = ?1 AND (at < ?2 OR (at = ?2 AND id < ?3))
          ORDER BY at DESC, id DESC LIMIT ?4",
     )?;
@@ -284,14 +316,12 @@ pub fn contacts_before(
                 answered: row.get(12)?,
                 duration_s: row.get(13)?,
                 note: row.get(14)?,
+                complaint: row.get(15)?,
             })
         })?;
         let rules: Option<String> = row.get(10)?;
         Ok(read.and_then(|mut contact| {
-            contact.rules = rules
-                .map(|text| serde_json::from_str(&text))
-                .transpose()
-                .map_err(corrupt_json("contacts", contact.id.get(), "rules"))?;
+            contact.rules = contact_rules(rules, contact.id.get())?;
             Ok(contact)
         }))
     })?;

@@ -1,6 +1,7 @@
 //! Flags: the concerns the review queue shows a supervisor, each with the
 //! contacts (or the measure) behind it. Raised when a contact arrives or
-//! when the queue is read (`raise`), listed and grouped for the queue
+//! when the queue is read (`raise`), brought up to date with the contacts
+//! since when read (`refresh`), listed and grouped for the queue
 //! (`queue`), and settled here: dismissed or resolved, audited. A flag
 //! never changes a decision.
 
@@ -14,14 +15,21 @@ pub use crate::domain::FlagKind as Kind;
 pub use crate::domain::FlagStatus as Status;
 use crate::domain::{ContactId, EnquiryId, FlagId, MeasureId, PersonId, RecordId, ReviewId};
 
+mod complaints;
 mod queue;
 mod raise;
+mod refresh;
 
-pub use queue::{queue, Evidence, EvidenceContact, Group, Item, QueueFilter, QueueFlag, ReviewDue};
+pub use complaints::{withdraw_complaint, DISMISSED_FOR_COMPLAINT};
+pub use queue::{
+    queue, AppealedMeasure, Evidence, EvidenceContact, Group, Item, QueueAppeal, QueueFilter,
+    QueueFlag, ReviewDue,
+};
 pub use raise::{
     contact_facts, raise_for_contact, raise_for_contact_or_log, raise_reviews_due,
     settle_reviews_due, Arrival, Checks, ContactFacts,
 };
+pub use refresh::{refresh_flag, refresh_open, Refresh};
 
 /// One flag as supervisors (and the pages) see it: what it is about, where
 /// it stands, when it was raised and settled.

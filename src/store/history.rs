@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection};
 
-use super::{corrupt_json, in_snapshot, millis, typed_row, Result};
+use super::{contact_rules, in_snapshot, millis, typed_row, Result};
 use crate::decision::{Action, Rule, RuleHit};
 use crate::domain::{Channel, ContactId, Email, EnquiryId, PersonId, PhoneNumber, RecordId};
 
@@ -73,6 +73,8 @@ pub struct HistoryRow {
     pub answered: Option<bool>,
     pub duration_s: Option<i64>,
     pub note: Option<String>,
+    /// A complaint about the service, which counts towards nothing.
+    pub complaint: bool,
 }
 
 impl HistoryRow {
@@ -151,7 +153,8 @@ pub fn each_batch(
 }
 
 const COLUMNS: &str = "c.id, c.call_id, c.at, c.channel, c.identity, c.person_id, c.enquiry_id,
-    e.reference, c.urgent, c.action, c.reason, c.rules, c.advisor, c.answered, c.duration_s, c.note";
+    e.reference, c.urgent, c.action, c.reason, c.rules, c.advisor, c.answered, c.duration_s, c.note,
+    c.complaint";
 
 /// The query for one page and its parameters. Text from a request is
 /// always a parameter; channel and action are written in as their fixed
@@ -260,14 +263,12 @@ fn history_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<HistoryRow>> 
             answered: row.get(13)?,
             duration_s: row.get(14)?,
             note: row.get(15)?,
+            complaint: row.get(16)?,
         })
     })?;
     let rules: Option<String> = row.get(11)?;
     Ok(read.and_then(|mut contact| {
-        contact.rules = rules
-            .map(|text| serde_json::from_str(&text))
-            .transpose()
-            .map_err(corrupt_json("contacts", contact.id.get(), "rules"))?;
+        contact.rules = contact_rules(rules, contact.id.get())?;
         Ok(contact)
     }))
 }

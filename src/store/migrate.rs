@@ -50,6 +50,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../schema/0012_appeals.sql"),
     ),
     (
+        "0013_complaints",
+        include_str!("../../schema/0013_complaints.sql"),
+    ),
+    (
         "0014_staff_accounts",
         include_str!("../../schema/0014_staff_accounts.sql"),
     ),

@@ -37,7 +37,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::Connection;
 
 pub use caller_cache::CallerCache;
-pub use columns::{corrupt_json, millis, typed_row};
+pub use columns::{contact_rules, corrupt_json, millis, typed_row};
 pub use migrate::{migrate, schema_version, LATEST_VERSION};
 pub use readers::{in_snapshot, open_reader, Readers};
 pub use writer::{Writer, WriterStats};

@@ -1,8 +1,9 @@
-//! Retention: contacts, ended measures (with their reviews) and settled
-//! flags (with the contacts behind them) are deleted once older than their
-//! periods, a chunk at a time, and the audit log's copies of them blanked.
-//! Reviews and evidence go by `ON DELETE CASCADE` (schema 0008); a review
-//! is audited as an entry about its measure, blanked with the measure's.
+//! Retention: contacts, ended measures (with their reviews and appeals) and
+//! settled flags (with the contacts behind them) are deleted once older
+//! than their periods, a chunk at a time, and the audit log's copies of
+//! them blanked. Reviews and evidence go by `ON DELETE CASCADE` (schema
+//! 0008), appeals too (0012); a review is audited as an entry about its
+//! measure, blanked with the measure's; an appeal under its own id.
 
 use std::future::Future;
 
@@ -207,13 +208,24 @@ fn delete_chunk(conn: &Connection, cutoffs: &Cutoffs, chunk: usize) -> Result<Pu
     let (at, on) = measure_args(cutoffs);
     let measures: Vec<i64> = conn
         .prepare_cached(&format!(
-            "DELETE FROM measures WHERE id IN
-                 (SELECT id FROM measures WHERE {ENDED} ORDER BY id LIMIT ?3)
-             RETURNING id"
+            "SELECT id FROM measures WHERE {ENDED} ORDER BY id LIMIT ?3"
         ))?
         .query_map(params![at, on, chunk as i64], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    let ids = serde_json::to_string(&measures)?;
+    // A measure's appeals go with it (ON DELETE CASCADE, schema 0012) but
+    // are audited under their own ids, so they are named before the rows
+    // that would say which they were are gone.
+    let appeals: Vec<i64> = conn
+        .prepare_cached(
+            "SELECT id FROM appeals WHERE measure_id IN (SELECT value FROM json_each(?1))",
+        )?
+        .query_map([&ids], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    conn.prepare_cached("DELETE FROM measures WHERE id IN (SELECT value FROM json_each(?1))")?
+        .execute([&ids])?;
     audit::redact_about(conn, "measure", &measures)?;
+    audit::redact_about(conn, "appeal", &appeals)?;
     let flags: Vec<i64> = conn
         .prepare_cached(
             "DELETE FROM flags WHERE id IN

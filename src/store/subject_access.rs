@@ -31,7 +31,7 @@ pub fn export(conn: &Connection, id: PersonId) -> Result<Value> {
         "SELECT id, strftime('%Y-%m-%dT%H:%M:%fZ', at / 1000.0, 'unixepoch') AS at, channel,
                 identity, person_id, enquiry_id, call_id, dialed, urgent, action, target, prompt,
                 reason, rules, counted, recorded_by, advisor, answered, duration_s, note,
-                outcome_at
+                outcome_at, complaint
          FROM contacts WHERE {THEIR_CONTACTS} ORDER BY contacts.at, id"
     );
     let flags = format!(

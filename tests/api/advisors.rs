@@ -345,7 +345,7 @@ async fn a_call_about_an_open_enquiry_goes_to_its_advisor_as_json_and_as_the_for
         .unwrap();
     assert_eq!(
         resp.text().await.unwrap(),
-        "action=route&target=Alex.Smith%2B2001%40desk&prompt=&reason=assigned_advisor&call_id=a-2&rules=assigned_advisor"
+        "action=route&target=Alex.Smith%2B2001%40desk&prompt=&reason=assigned_advisor&call_id=a-2&rules=assigned_advisor&next_allowed_at=&next_allowed_epoch="
     );
 }
 
@@ -365,6 +365,7 @@ async fn over_fastagi_the_enquirys_advisor_is_the_target() {
             "SET VARIABLE FAIRLINE_ACTION \"route\"",
             "SET VARIABLE FAIRLINE_TARGET \"2001\"",
             "SET VARIABLE FAIRLINE_PROMPT \"\"",
+            "SET VARIABLE FAIRLINE_NEXT_ALLOWED \"\"",
             "SET VARIABLE FAIRLINE_REASON \"assigned_advisor\"",
         ]
     );

@@ -72,6 +72,7 @@ async fn an_agi_request_sets_the_decision_variables_and_is_recorded_like_http() 
             "SET VARIABLE FAIRLINE_ACTION \"block\"",
             "SET VARIABLE FAIRLINE_TARGET \"\"",
             "SET VARIABLE FAIRLINE_PROMPT \"fairline-blocked\"",
+            "SET VARIABLE FAIRLINE_NEXT_ALLOWED \"\"",
             "SET VARIABLE FAIRLINE_REASON \"block_measure\"",
         ]
     );
@@ -149,16 +150,17 @@ async fn silent_half_sent_and_oversized_requests_are_closed_and_change_nothing()
     assert!(app.history(ann).await.is_empty());
     // And the server still answers a proper request.
     let commands = agi_call(&addr, &environment("07700900123", "1732890000.44")).await;
-    assert_eq!(commands.len(), 4);
+    assert_eq!(commands.len(), 5);
 }
 
-/// The four variables fairline sets when it has no decision: an empty
+/// The five variables fairline sets when it has no decision: an empty
 /// action (which the samples route) and the reason.
 fn unanswered(reason: &str) -> Vec<String> {
     vec![
         "SET VARIABLE FAIRLINE_ACTION \"\"".to_owned(),
         "SET VARIABLE FAIRLINE_TARGET \"\"".to_owned(),
         "SET VARIABLE FAIRLINE_PROMPT \"\"".to_owned(),
+        "SET VARIABLE FAIRLINE_NEXT_ALLOWED \"\"".to_owned(),
         format!("SET VARIABLE FAIRLINE_REASON \"{reason}\""),
     ]
 }

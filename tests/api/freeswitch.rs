@@ -339,22 +339,34 @@ async fn a_caller_over_an_agreed_frequency_is_diverted_to_voicemail() {
             ROUTE
         ))
     );
-    assert_eq!(
-        ask(&app, &Lookup::sip("uuid-freq-2", ANN, DID)).await,
+    // Told when the day's limit resets: midnight in London, the service's
+    // timezone (the one after the look-up's moment, on either side of it).
+    let before = crate::next_allowed::london_midnight_after(chrono::Utc::now());
+    let answer = ask(&app, &Lookup::sip("uuid-freq-2", ANN, DID)).await;
+    let after = crate::next_allowed::london_midnight_after(chrono::Utc::now());
+    let diverted = |midnight: chrono::DateTime<chrono::Utc>| {
+        let epoch = midnight.timestamp();
         dialplan(actions(
             [
                 "divert",
                 "voicemail",
                 "fairline-over-agreed-frequency",
-                "frequency_limit"
+                "frequency_limit",
             ],
             "uuid-freq-2",
             &[
+                ("set", &format!("fairline_next_allowed={epoch}")),
                 ("answer", ""),
                 ("playback", "fairline-over-agreed-frequency"),
+                ("set", "timezone=Europe/London"),
+                ("say", &format!("en current_date_time pronounced {epoch}")),
                 ("voicemail", "default ${domain_name} voicemail"),
-            ]
+            ],
         ))
+    };
+    assert!(
+        answer == diverted(before) || answer == diverted(after),
+        "{answer:?}"
     );
     assert_eq!(app.history(ann).await.len(), 2);
 }

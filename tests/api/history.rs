@@ -554,7 +554,7 @@ async fn looking_up_a_persons_contacts_is_recorded_as_a_read_of_their_history() 
 }
 
 const CSV_HEADER: &str = "id,call_id,at,channel,identity,person_id,enquiry_id,enquiry_reference,\
-urgent,action,reason,rules,advisor,answered,duration_s,note";
+urgent,action,reason,rules,advisor,answered,duration_s,note,complaint";
 
 fn records(body: &str) -> Vec<csv::StringRecord> {
     let mut reader = csv::Reader::from_reader(body.as_bytes());
@@ -585,7 +585,7 @@ async fn csv_holds_the_same_rows_with_a_header_line_as_a_download() {
     assert!(body.starts_with(&format!("{CSV_HEADER}\r\n")), "{body}");
     // A note with a comma is quoted, and reads back whole.
     assert!(
-        body.contains(",\"Asked about the tribunal date, again\"\r\n"),
+        body.contains(",\"Asked about the tribunal date, again\",false\r\n"),
         "{body}"
     );
     let (_, json) = app.contacts_as("advisor", &[]).await;

@@ -150,6 +150,56 @@ async fn each_kind_is_described_in_plain_words() {
     }
 }
 
+/// The letter an answer offers, read from the address it gives.
+async fn offered(app: &TestApp, answer: &Value, letter: &str) -> String {
+    assert_eq!(answer["notice"]["letter"], letter, "{answer}");
+    let href = answer["notice"]["href"].as_str().unwrap();
+    let resp = app
+        .client
+        .get(format!("{}{href}&format=text", app.base))
+        .bearer_auth(&app.keys["supervisor"])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "{href}");
+    resp.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn recording_changing_and_ending_a_measure_each_offer_their_letter() {
+    let app = spawn_app().await;
+    let (_, measure) = limited_ann(&app, json!({})).await;
+    let id = measure["id"].as_i64().unwrap();
+    let new = offered(&app, &measure, "new").await;
+    assert!(new.contains("no more than 2 calls a day"), "{new}");
+
+    let (status, changed) = app
+        .patch(
+            &format!("/v1/measures/{id}"),
+            "supervisor",
+            json!({"max_contacts": 3}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    let change = offered(&app, &changed, "change").await;
+    assert!(
+        change.contains("A change to how we keep in contact"),
+        "{change}"
+    );
+    assert!(change.contains("no more than 3 calls a day"), "{change}");
+
+    let (status, ended) = app
+        .post(
+            &format!("/v1/measures/{id}/end"),
+            "supervisor",
+            json!({"reason": "Ann's calls are back to a usual level"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{ended}");
+    let end = offered(&app, &ended, "end").await;
+    assert!(end.contains("the arrangement has ended"), "{end}");
+}
+
 #[tokio::test]
 async fn an_ended_measure_gets_the_letter_saying_so() {
     let app = spawn_app().await;

@@ -126,7 +126,7 @@ async fn the_form_answer_is_one_percent_encoded_line_for_asterisk() {
     let line = resp.text().await.unwrap();
     assert_eq!(
         line,
-        "action=route&target=Alex.Smith%2B2001%40desk&prompt=&reason=single_point_of_contact&call_id=f-1&rules=single_point_of_contact"
+        "action=route&target=Alex.Smith%2B2001%40desk&prompt=&reason=single_point_of_contact&call_id=f-1&rules=single_point_of_contact&next_allowed_at=&next_allowed_epoch="
     );
     let via_param = app
         .client

@@ -189,6 +189,25 @@ impl Fairline {
         assert_eq!(status, StatusCode::CREATED, "{body}");
     }
 
+    /// fairline's answer for the call `call_id` from `caller`, asked again
+    /// as the PBX would retry it: the first answer, and no second record.
+    pub async fn answer_for(&self, caller: &str, call_id: &str) -> Value {
+        let resp = self
+            .client
+            .get(format!("{}/v1/screen", self.base))
+            .query(&[
+                ("caller", caller),
+                ("call_id", call_id),
+                ("dialed", crate::pbx::DIALED),
+            ])
+            .bearer_auth(&self.pbx_key)
+            .send()
+            .await
+            .expect("request to fairline");
+        assert_eq!(resp.status(), StatusCode::OK);
+        resp.json().await.unwrap()
+    }
+
     /// The person's contact history, newest first.
     pub async fn contacts(&self, person: i64) -> Vec<Value> {
         let resp = self

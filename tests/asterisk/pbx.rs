@@ -149,6 +149,16 @@ impl Asterisk {
     }
 
     pub fn start_with_key(dialplan: Dialplan, fairline: &Fairline, key: &str) -> Asterisk {
+        Self::launch(dialplan, fairline, key, true)
+    }
+
+    /// `start`, on a PBX without Asterisk's digits/ sounds (which
+    /// SayUnixTime needs), as one whose core sounds are not installed.
+    pub fn start_without_digit_sounds(dialplan: Dialplan, fairline: &Fairline) -> Asterisk {
+        Self::launch(dialplan, fairline, &fairline.pbx_key, false)
+    }
+
+    fn launch(dialplan: Dialplan, fairline: &Fairline, key: &str, digits: bool) -> Asterisk {
         let root = chroot();
         let dir = tempfile::Builder::new()
             .prefix("fairline-asterisk-")
@@ -174,6 +184,15 @@ impl Asterisk {
             host.join("data/documentation"),
         )
         .unwrap();
+        // Debian's English core sounds (asterisk-core-sounds-en), which
+        // SayUnixTime plays the date and time with.
+        if digits {
+            std::os::unix::fs::symlink(
+                "/usr/share/asterisk/sounds/en/digits",
+                host.join("data/sounds/en/digits"),
+            )
+            .unwrap();
+        }
         for prompt in PROMPTS {
             fs::write(
                 host.join(format!("data/sounds/en/{prompt}.wav")),

@@ -22,6 +22,47 @@ fn assert_prompt_then(call: &Record, action: &str, prompt: &str, target: &str) {
     assert_eq!(call.get("reached"), target, "{call:?}");
 }
 
+/// The diverted `call`'s channel said, with SayUnixTime in the service's
+/// timezone (the samples' FAIRLINE_TZ), when the caller can next get
+/// through: the epoch fairline answered, a local midnight here (a daily
+/// limit). With `digits`, the date and time were really played.
+async fn assert_told_when(asterisk: &Asterisk, fairline: &Fairline, call: &Record, digits: bool) {
+    let answer = fairline
+        .answer_for(call.get("caller"), call.get("uniqueid"))
+        .await;
+    let epoch = answer["next_allowed_epoch"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no next_allowed_epoch: {answer}"));
+    let local = chrono::DateTime::from_timestamp(epoch, 0)
+        .unwrap()
+        .with_timezone(&chrono_tz::Europe::London);
+    assert_eq!(local.time(), chrono::NaiveTime::MIN, "{answer}");
+    assert_eq!(call.get("next_allowed"), epoch.to_string(), "{call:?}");
+    let log = asterisk.log();
+    let said = format!("\"SayUnixTime({epoch},Europe/London,ABd 'digits/at' IMp)\"");
+    let line = log
+        .lines()
+        .find(|l| l.contains("Executing [") && l.contains(&said))
+        .unwrap_or_else(|| panic!("no {said}:\n{}", asterisk.diagnostics()));
+    if digits {
+        // `TryExec("Local/...;2", "SayUnixTime(...)")`: that channel then
+        // played the date and time.
+        let channel = line
+            .split("TryExec(\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let after = &log[log.find(line).unwrap()..];
+        assert!(
+            after.contains(&format!("<{channel}> Playing 'digits/at")),
+            "{channel} did not say the time:\n{}",
+            asterisk.diagnostics()
+        );
+    }
+}
+
 fn assert_blocked(asterisk: &Asterisk, call: &Record, caller: &str) {
     assert_eq!(call.get("action"), "block", "{call:?}");
     assert_eq!(call.get("prompt"), "fairline-blocked", "{call:?}");
@@ -59,6 +100,34 @@ async fn a_caller_over_their_frequency_limit_hears_the_prompt_and_is_diverted_to
     assert_routed(&first, "helpline");
     let second = asterisk.call("07700900201").await;
     assert_prompt_then(&second, "divert", "fairline-limit-reached", "voicemail");
+}
+
+#[tokio::test]
+async fn a_diverted_caller_hears_when_they_can_next_get_through_then_reaches_voicemail() {
+    let fairline = Fairline::start();
+    fairline
+        .limited_caller("07700 900205", "divert", "fairline-limit-reached")
+        .await;
+    let asterisk = Asterisk::start(Dialplan::Form, &fairline);
+    assert_routed(&asterisk.call("07700900205").await, "helpline");
+    let second = asterisk.call("07700900205").await;
+    assert_prompt_then(&second, "divert", "fairline-limit-reached", "voicemail");
+    assert_told_when(&asterisk, &fairline, &second, true).await;
+}
+
+#[tokio::test]
+async fn without_the_digit_sounds_a_diverted_caller_still_reaches_voicemail() {
+    let fairline = Fairline::start();
+    fairline
+        .limited_caller("07700 900206", "divert", "fairline-limit-reached")
+        .await;
+    let asterisk = Asterisk::start_without_digit_sounds(Dialplan::Form, &fairline);
+    assert_routed(&asterisk.call("07700900206").await, "helpline");
+    let second = asterisk.call("07700900206").await;
+    // SayUnixTime fails for want of its sounds; TryExec goes on.
+    assert_told_when(&asterisk, &fairline, &second, false).await;
+    assert_prompt_then(&second, "divert", "fairline-limit-reached", "voicemail");
+    assert_eq!(second.get("cause"), "16", "a normal clearing: {second:?}");
 }
 
 #[tokio::test]
@@ -113,6 +182,7 @@ async fn every_action_through(dialplan: Dialplan) {
     assert_routed(&asterisk.call("07700900302").await, "helpline");
     let diverted = asterisk.call("07700900302").await;
     assert_prompt_then(&diverted, "divert", "fairline-limit-reached", "voicemail");
+    assert_told_when(&asterisk, &fairline, &diverted, true).await;
     let blocked = asterisk.call("07700900303").await;
     assert_blocked(&asterisk, &blocked, "07700900303");
 }

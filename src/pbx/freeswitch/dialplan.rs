@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use chrono_tz::Tz;
+
 use super::Fallback;
 use crate::decision::{Action, Decision};
 use crate::domain::CallId;
@@ -40,6 +42,7 @@ pub(super) fn render(
     context: &str,
     destination: &str,
     d: &Decision,
+    tz: Tz,
 ) -> Result<String, Fallback> {
     let unusable = |what: &str, value: &str| {
         Fallback::Bad(format!(
@@ -69,6 +72,10 @@ pub(super) fn render(
         ("set", format!("fairline_reason={}", d.reason)),
         ("set", format!("fairline_call_id={call_id}")),
     ];
+    let next_allowed = d.next_allowed().map(|at| at.timestamp());
+    if let Some(epoch) = next_allowed {
+        actions.push(("set", format!("fairline_next_allowed={epoch}")));
+    }
     let transfer = format!("{} XML {context}", d.target);
     match d.action {
         // No answer here: the target (the helpline's queue) answers when it
@@ -86,6 +93,13 @@ pub(super) fn render(
             actions.push(("answer", String::new()));
             if !d.prompt.is_empty() {
                 actions.push(("playback", d.prompt.clone()));
+            }
+            // When the caller can call again, after the prompt. mod_say_en
+            // reads the time in the channel's `timezone` (else the
+            // server's, often UTC in a container): the service's, set here.
+            if let Some(epoch) = next_allowed {
+                actions.push(("set", format!("timezone={}", tz.name())));
+                actions.push(("say", format!("en current_date_time pronounced {epoch}")));
             }
             // `${domain_name}` is expanded by FreeSWITCH when the call runs
             // (the channel's, else the global set in vars.xml).
@@ -166,6 +180,7 @@ fn regex_escape(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::decision::{Rule, RuleHit};
+    use chrono_tz::Europe::London;
 
     #[test]
     fn escape_replaces_the_five_reserved_characters() {
@@ -200,7 +215,7 @@ mod tests {
     #[test]
     fn each_action_becomes_its_applications() {
         let id = CallId::parse("u-1").unwrap();
-        let render = |d: &Decision| render(&id, "public", "0800", d).unwrap();
+        let render = |d: &Decision| render(&id, "public", "0800", d, London).unwrap();
         let with = |rest: &[&str]| {
             let mut all = vec!["set".to_owned(); 5];
             all.extend(rest.iter().map(|a| (*a).to_owned()));
@@ -228,6 +243,37 @@ mod tests {
         );
     }
     #[test]
+    fn a_diverted_caller_is_told_when_they_can_call_again_in_the_service_timezone() {
+        let id = CallId::parse("u-1").unwrap();
+        let mut d = decision(Action::Divert, "voicemail", "p");
+        d.reason = Rule::FrequencyLimit;
+        let mut hit = RuleHit::new(Rule::FrequencyLimit, "test");
+        hit.next_allowed_at = Some("2026-05-12T23:00:00Z".parse().unwrap());
+        d.rules = vec![hit];
+        let xml = render(&id, "public", "0800", &d, London).unwrap();
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let actions: Vec<(&str, &str)> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("action"))
+            .map(|n| {
+                let data = n.attribute("data").unwrap_or("");
+                (n.attribute("application").unwrap(), data)
+            })
+            .collect();
+        assert_eq!(
+            actions[5..],
+            [
+                ("set", "fairline_next_allowed=1778626800"),
+                ("answer", ""),
+                ("playback", "p"),
+                ("set", "timezone=Europe/London"),
+                ("say", "en current_date_time pronounced 1778626800"),
+                ("voicemail", "default ${domain_name} voicemail"),
+            ]
+        );
+    }
+
+    #[test]
     fn a_target_freeswitch_cannot_act_on_falls_back() {
         let id = CallId::parse("u-1").unwrap();
         for (target, prompt) in [
@@ -240,11 +286,21 @@ mod tests {
         ] {
             let d = decision(Action::Route, target, prompt);
             assert!(
-                matches!(render(&id, "public", "0800", &d), Err(Fallback::Bad(_))),
+                matches!(
+                    render(&id, "public", "0800", &d, London),
+                    Err(Fallback::Bad(_))
+                ),
                 "{target:?} {prompt:?}"
             );
         }
-        assert!(render(&id, "public", "0800", &decision(Action::Block, "", "")).is_ok());
+        assert!(render(
+            &id,
+            "public",
+            "0800",
+            &decision(Action::Block, "", ""),
+            London
+        )
+        .is_ok());
     }
     #[test]
     fn not_found_is_the_documented_result() {

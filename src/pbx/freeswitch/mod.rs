@@ -192,7 +192,13 @@ async fn lookup(state: &AppState, recorded_by: &str, body: &[u8]) -> Result<Stri
         // default route does that, and knows the PBX better than we do.
         return Err(Fallback::Failed("the screening path failed open".into()));
     }
-    render(&call_id, context, destination, &decision)
+    render(
+        &call_id,
+        context,
+        destination,
+        &decision,
+        state.policy.timezone,
+    )
 }
 
 /// Whether the caller asked for their number to be withheld: the caller

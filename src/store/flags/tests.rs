@@ -118,6 +118,7 @@ fn contact(
             person_id: Some(ann()),
             enquiry_id: enquiry,
             advisor,
+            complaint: false,
             recorded_by: "advisor",
         },
     )
@@ -138,6 +139,17 @@ fn contact(
 
 fn open(conn: &Connection) -> Vec<FlagRow> {
     list(conn, StatusFilter::Only(Status::Open), None, 100).unwrap()
+}
+
+/// Brings the open flags up to date as reading the queue at `now` does;
+/// answers how many gained evidence.
+fn refresh(conn: &Connection, now: DateTime<Utc>) -> usize {
+    let r = Refresh {
+        now,
+        tz: London,
+        thresholds: thresholds(),
+    };
+    refresh_open(conn, &r, None).unwrap()
 }
 
 fn evidence_of(conn: &Connection, flag: FlagId) -> Vec<i64> {
@@ -228,11 +240,14 @@ fn the_third_call_turned_away_in_a_day_is_flagged_with_all_three_as_evidence() {
     );
     assert_eq!(flag.detail, "3 calls diverted or blocked on 2026-06-01");
     // The next day's diverted calls add to the open flag once they are
-    // repeated again.
+    // repeated again, when it is read.
     let tomorrow = noon() + Duration::days(1);
     divert("d-4", tomorrow);
     divert("d-5", tomorrow);
+    assert_eq!(refresh(&conn, tomorrow), 0, "two that day add nothing");
+    assert_eq!(evidence_of(&conn, flag.id), [1, 3, 4]);
     assert!(divert("d-6", tomorrow).is_empty());
+    assert_eq!(refresh(&conn, tomorrow), 1);
     let flags = open(&conn);
     assert_eq!(flags.len(), 1);
     assert_eq!(evidence_of(&conn, flags[0].id), [1, 3, 4, 5, 6, 7]);
@@ -264,9 +279,63 @@ fn the_contact_that_reaches_the_daily_threshold_is_flagged_and_later_ones_add_to
     }
     assert_eq!(routed(&conn, "c-8", noon()), [Kind::VeryFrequentContact]);
     assert!(contact(&conn, Channel::Email, noon(), None, None).is_empty());
+    refresh(&conn, noon());
     let flag = &open(&conn)[0];
     assert_eq!(flag.detail, "9 contacts on 2026-06-01");
     assert_eq!(evidence_of(&conn, flag.id), (1..=9).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_call_for_a_kind_already_open_writes_nothing_and_reading_adds_it() {
+    let conn = database();
+    for n in 1..=8 {
+        routed(&conn, &format!("c-{n}"), noon());
+    }
+    let flag = open(&conn)[0].clone();
+    assert_eq!(flag.kind, Kind::VeryFrequentContact);
+    let later = noon() + Duration::minutes(5);
+    let decision = Decision {
+        action: Action::Route,
+        target: "helpline".into(),
+        prompt: String::new(),
+        reason: Rule::Default,
+        rules: Vec::new(),
+    };
+    let recorded = contacts::record_call(
+        &conn,
+        &contacts::NewCall {
+            at: later,
+            call_id: &CallId::parse("c-9").unwrap(),
+            caller: Some("+447700900123"),
+            dialed: "0800",
+            person_id: Some(ann()),
+            enquiry_id: None,
+            urgent: false,
+            decision: &decision,
+            recorded_by: "pbx",
+        },
+    )
+    .unwrap();
+    let a = Arrival {
+        checks: Checks {
+            frequency: true,
+            ..Checks::default()
+        },
+        ..arrival(recorded.new_contact.unwrap(), later, Some(ann()))
+    };
+    let before = conn.total_changes();
+    assert!(raise_for_contact_or_log(&conn, &a).is_empty());
+    assert_eq!(conn.total_changes(), before, "nothing written for the call");
+    assert_eq!(evidence_of(&conn, flag.id), (1..=8).collect::<Vec<_>>());
+    // Reading brings it up to date, once.
+    assert_eq!(refresh(&conn, later), 1);
+    let now = get_flag(&conn, flag.id).unwrap();
+    assert_eq!(evidence_of(&conn, flag.id), (1..=9).collect::<Vec<_>>());
+    assert_eq!(now.detail, "9 contacts on 2026-06-01");
+    assert_ne!(now.updated_at, flag.updated_at);
+    let before = conn.total_changes();
+    assert_eq!(refresh(&conn, later), 0);
+    assert_eq!(conn.total_changes(), before, "nothing new, nothing written");
 }
 
 #[test]
@@ -594,7 +663,7 @@ fn the_per_call_look_ups_read_only_indexes() {
     let counts = plan(
         "SELECT count(*), coalesce(sum(at >= 5), 0),
                 coalesce(sum(at >= 5 AND channel = 'phone' AND counted = 0), 0)
-         FROM contacts WHERE person_id = 1 AND at >= 3",
+         FROM contacts WHERE person_id = 1 AND at >= 3 AND complaint = 0",
     );
     assert!(
         counts.contains("COVERING INDEX contacts_by_person_time"),
@@ -602,7 +671,7 @@ fn the_per_call_look_ups_read_only_indexes() {
     );
     let channels = plan(
         "SELECT count(*), count(DISTINCT channel) FROM contacts
-         WHERE enquiry_id = 1 AND at >= 3 AND at > 2",
+         WHERE enquiry_id = 1 AND complaint = 0 AND at >= 3 AND at > 2",
     );
     assert!(
         channels.contains("COVERING INDEX contacts_by_enquiry_time"),
@@ -620,7 +689,8 @@ fn the_per_call_look_ups_read_only_indexes() {
     assert!(!latest.contains("TEMP B-TREE"), "{latest}");
     let turned_away = plan(
         "SELECT id, at FROM contacts
-         WHERE person_id = 1 AND channel = 'phone' AND counted = 0 AND at >= 3 AND at > 2",
+         WHERE person_id = 1 AND channel = 'phone' AND counted = 0 AND complaint = 0
+           AND at >= 3 AND at > 2",
     );
     assert!(
         turned_away.contains("COVERING INDEX contacts_by_person_time"),

@@ -352,3 +352,58 @@ async fn a_purged_measure_takes_its_reviews_and_a_purged_contact_leaves_the_evid
         .unwrap();
     assert_eq!(evidence, [stays]);
 }
+
+/// An appeal about `measure`, with an `appeal.create` entry copying it.
+fn appeal(conn: &Connection, measure: i64) -> i64 {
+    conn.execute(
+        "INSERT INTO appeals (measure_id, person_id, received_on, grounds, channel,
+                              recorded_by, recorded_at)
+         VALUES (?1, 1, '2020-02-01', 'Ann says the limit is unfair', 'letter', 'sam',
+                 '2020-02-01T00:00:00.000Z')",
+        [measure],
+    )
+    .unwrap();
+    let id = conn.last_insert_rowid();
+    audit::record(
+        conn,
+        audit::Entry {
+            actor: "sam",
+            action: "appeal.create",
+            entity: "appeal",
+            entity_id: Some(id),
+            person_id: Some(PersonId::from_raw(1)),
+            before: None,
+            after: Some(json!({"grounds": "Ann says the limit is unfair"})),
+        },
+        "2020-02-01T00:00:00.000Z",
+    )
+    .unwrap();
+    id
+}
+
+#[tokio::test]
+async fn a_purged_measure_takes_its_appeals_and_blanks_their_audit_copies() {
+    let conn = database();
+    let old = measure(&conn, Some("2020-03-01T00:00:00.000Z"), None);
+    let kept = measure(&conn, None, None);
+    let (gone, stays) = (appeal(&conn, old), appeal(&conn, kept));
+    let counts = purge(
+        plan(false),
+        |step| std::future::ready(step.run(&conn)),
+        || false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(counts.measures, 1);
+    assert_eq!(ids(&conn, "appeals"), [stays]);
+    let after = |id: i64| -> String {
+        conn.query_row(
+            "SELECT after FROM audit_log WHERE entity = 'appeal' AND entity_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(after(gone), audit::ERASED);
+    assert!(after(stays).contains("unfair"), "{}", after(stays));
+}
