@@ -19,7 +19,7 @@ pub async fn home(State(state): State<AppState>, user: super::session::UiUser<St
     if supervises {
         // As the review queue does: reviews come due by the calendar, not
         // by a call, so they are raised when someone looks.
-        if let Err(error) = crate::http::flags::raise_reviews_due(&state).await {
+        if let Err(error) = crate::http::flags::bring_up_to_date(&state, None).await {
             return layout::from_error(&error);
         }
     }
@@ -88,4 +88,9 @@ fn action_label(action: Action) -> &'static str {
         Action::Divert => "Diverted",
         Action::Block => "Blocked",
     }
+}
+
+/// This module's pages.
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/ui", axum::routing::get(home))
 }

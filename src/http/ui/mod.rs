@@ -33,11 +33,12 @@ pub const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; style-src '
      img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 pub fn router() -> Router<AppState> {
+    // Each page module answers for its own routes, so pages are added
+    // without touching each other.
     Router::new()
-        .route("/ui", get(home::home))
-        .route("/ui/sign-in", get(sign_in::form).post(sign_in::sign_in))
-        .route("/ui/sign-out", axum::routing::post(sign_in::sign_out))
-        .route("/ui/people", get(people::search))
+        .merge(home::routes())
+        .merge(sign_in::routes())
+        .merge(people::routes())
         .route(STYLESHEET_PATH, get(stylesheet))
         .layer(axum::middleware::map_response(security_headers))
 }

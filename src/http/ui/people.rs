@@ -71,3 +71,8 @@ pub async fn search(
         layout::page(Some(&viewer), Section::People, "Find a person", body),
     )
 }
+
+/// This module's pages.
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/ui/people", axum::routing::get(search))
+}

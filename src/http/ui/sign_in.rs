@@ -286,3 +286,10 @@ pub async fn sign_out(State(state): State<AppState>, user: UiUser<Staff>, body: 
     );
     response
 }
+
+/// This module's pages.
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/ui/sign-in", axum::routing::get(form).post(sign_in))
+        .route("/ui/sign-out", axum::routing::post(sign_out))
+}

@@ -1,13 +1,6 @@
-//! The pages in a real headless Chromium, driven over WebDriver
-//! (fantoccini and Debian's chromedriver): sign in, refusals, roles, and
-//! axe-core's accessibility check on each page, with screenshots kept in
-//! target/screenshots/. Needs `chromium`, `chromium-driver` and axe-core
-//! (`FAIRLINE_AXE_JS`: the path of `axe.min.js`); `.ci/run` installs them.
-//! Run with `cargo test --features browser-tests --test browser`.
-
-#[allow(dead_code)] // the CLI helpers the API suite uses
-#[path = "common/server.rs"]
-mod server;
+//! The rig every browser test runs in: a fairline on a free port, a
+//! chromedriver and a headless Chromium session, with the steps tests share
+//! (sign in, read the page, screenshot, axe-core's check).
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -16,15 +9,15 @@ use std::process::{Child, Command, Stdio};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
-use server::{create_user, spawn_server};
+use crate::server::spawn_server;
 
-const PASSWORD: &str = "correct horse battery";
+pub const PASSWORD: &str = "correct horse battery";
 
 /// A fairline, a chromedriver and a Chromium session; all ended on drop.
-struct Rig {
-    base: String,
-    db: PathBuf,
-    browser: Client,
+pub struct Rig {
+    pub base: String,
+    pub db: PathBuf,
+    pub browser: Client,
     fairline: Child,
     driver: Child,
     _dir: tempfile::TempDir,
@@ -47,7 +40,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn rig() -> Rig {
+pub async fn rig() -> Rig {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("fairline.db");
     let (fairline, base, _) = spawn_server(&db, &[]);
@@ -103,14 +96,14 @@ async fn rig() -> Rig {
 }
 
 impl Rig {
-    async fn open(&self, path: &str) {
+    pub async fn open(&self, path: &str) {
         self.browser
             .goto(&format!("{}{path}", self.base))
             .await
             .unwrap();
     }
 
-    async fn sign_in(&self, name: &str, password: &str) {
+    pub async fn sign_in(&self, name: &str, password: &str) {
         self.open("/ui/sign-in").await;
         let form = self.browser.form(Locator::Css("main form")).await.unwrap();
         form.set_by_name("name", name).await.unwrap();
@@ -118,7 +111,7 @@ impl Rig {
         form.submit().await.unwrap();
     }
 
-    async fn text(&self) -> String {
+    pub async fn text(&self) -> String {
         self.browser
             .find(Locator::Css("body"))
             .await
@@ -128,12 +121,12 @@ impl Rig {
             .unwrap()
     }
 
-    async fn path(&self) -> String {
+    pub async fn path(&self) -> String {
         self.browser.current_url().await.unwrap().path().to_owned()
     }
 
     /// Saves a screenshot to target/screenshots/NAME.png.
-    async fn screenshot(&self, name: &str) {
+    pub async fn screenshot(&self, name: &str) {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
         std::fs::create_dir_all(&dir).unwrap();
         let png = self.browser.screenshot().await.unwrap();
@@ -143,7 +136,7 @@ impl Rig {
     /// Runs axe-core on the page and fails on any serious or critical
     /// violation. The page's CSP forbids scripts, but WebDriver's injected
     /// script is the browser's own and is not subject to it.
-    async fn assert_accessible(&self, page: &str) {
+    pub async fn assert_accessible(&self, page: &str) {
         let path = std::env::var("FAIRLINE_AXE_JS")
             .expect("FAIRLINE_AXE_JS: the path of axe-core's axe.min.js");
         let axe = std::fs::read_to_string(&path).expect("axe.min.js");
@@ -175,129 +168,7 @@ impl Rig {
         assert!(bad.is_empty(), "{page}: {bad:#?}");
     }
 
-    async fn close(self) {
+    pub async fn close(self) {
         self.browser.clone().close().await.unwrap();
     }
-}
-
-#[tokio::test]
-async fn a_supervisor_signs_in_and_every_page_passes_axe() {
-    let rig = rig().await;
-    create_user(&rig.db, "supervisor", "sue", PASSWORD);
-    rig.open("/ui/sign-in").await;
-    rig.assert_accessible("sign-in").await;
-    rig.screenshot("sign-in").await;
-    rig.sign_in("sue", PASSWORD).await;
-    assert_eq!(rig.path().await, "/ui");
-    let text = rig.text().await;
-    assert!(text.contains("sue (supervisor)"), "{text}");
-    assert!(text.contains("open flags"), "{text}");
-    rig.assert_accessible("home").await;
-    rig.screenshot("home").await;
-    rig.open("/ui/people?q=nobody").await;
-    assert!(rig.text().await.contains("No one matches"));
-    rig.assert_accessible("people").await;
-    rig.screenshot("people").await;
-    rig.close().await;
-}
-
-#[tokio::test]
-async fn a_wrong_password_shows_an_error_that_passes_axe() {
-    let rig = rig().await;
-    create_user(&rig.db, "advisor", "ava", PASSWORD);
-    rig.sign_in("ava", "not the password").await;
-    assert_eq!(rig.path().await, "/ui/sign-in");
-    let text = rig.text().await;
-    assert!(
-        text.contains("The user name or password is not right"),
-        "{text}"
-    );
-    let kept = rig
-        .browser
-        .find(Locator::Id("name"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap();
-    assert_eq!(kept.as_deref(), Some("ava"));
-    rig.assert_accessible("sign-in with an error").await;
-    rig.screenshot("sign-in-error").await;
-    rig.close().await;
-}
-
-#[tokio::test]
-async fn a_post_without_the_csrf_token_is_refused() {
-    let rig = rig().await;
-    create_user(&rig.db, "advisor", "ava", PASSWORD);
-    rig.sign_in("ava", PASSWORD).await;
-    // Blank the sign-out form's token, as a forged form would lack it.
-    rig.browser
-        .execute(
-            "document.querySelector('input[name=csrf_token]').value = '';",
-            vec![],
-        )
-        .await
-        .unwrap();
-    rig.browser
-        .find(Locator::Css(".account button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    assert!(rig.text().await.contains("This form has expired"));
-    rig.assert_accessible("403 form expired").await;
-    rig.screenshot("csrf-refused").await;
-    // Still signed in.
-    rig.open("/ui").await;
-    assert_eq!(rig.path().await, "/ui");
-    rig.close().await;
-}
-
-#[tokio::test]
-async fn a_signed_out_cookie_no_longer_works() {
-    let rig = rig().await;
-    create_user(&rig.db, "advisor", "ava", PASSWORD);
-    rig.sign_in("ava", PASSWORD).await;
-    let cookie = rig
-        .browser
-        .get_named_cookie("fairline_session")
-        .await
-        .unwrap();
-    rig.browser
-        .find(Locator::Css(".account button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    assert_eq!(rig.path().await, "/ui/sign-in");
-    // Put the old cookie back, as someone who copied it would.
-    rig.browser.add_cookie(cookie.clone()).await.unwrap();
-    assert!(rig
-        .browser
-        .get_named_cookie("fairline_session")
-        .await
-        .is_ok());
-    rig.open("/ui").await;
-    assert_eq!(rig.path().await, "/ui/sign-in");
-    rig.close().await;
-}
-
-#[tokio::test]
-async fn an_advisor_does_not_see_supervisor_actions() {
-    let rig = rig().await;
-    create_user(&rig.db, "advisor", "ava", PASSWORD);
-    rig.sign_in("ava", PASSWORD).await;
-    let text = rig.text().await;
-    assert!(text.contains("ava (advisor)"), "{text}");
-    assert!(!text.contains("Find a person"), "{text}");
-    assert!(!text.contains("open flags"), "{text}");
-    rig.assert_accessible("home (advisor)").await;
-    rig.screenshot("home-advisor").await;
-    rig.open("/ui/people").await;
-    assert!(rig.text().await.contains("You cannot use this page"));
-    rig.assert_accessible("403 role").await;
-    rig.close().await;
 }
