@@ -1,5 +1,5 @@
-//! The command line: `serve`, `migrate`, `backup`, `check`, `purge`, and
-//! `keys create|list|revoke`.
+//! The command line: `serve`, `migrate`, `backup`, `check`, `purge`,
+//! `keys create|list|revoke` and `users create|list|disable|reset-password`.
 //! Each command loads settings, then calls into the library.
 
 use std::io::IsTerminal;
@@ -63,6 +63,9 @@ enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Manage staff accounts (people who sign in to the pages).
+    #[command(subcommand)]
+    Users(UsersCommand),
     /// Print the built-in written-notice template (html or text), to copy,
     /// edit and name in `notice_template_html` or `notice_template_text`.
     NoticeTemplate {
@@ -84,6 +87,25 @@ enum KeysCommand {
     List,
     /// Revoke a key by name.
     Revoke { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum UsersCommand {
+    /// Create an account. The password is read from standard input when
+    /// it is not a terminal (one line); at a terminal it is asked twice.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        role: Role,
+    },
+    /// List accounts (names, roles, dates, whether disabled or locked).
+    List,
+    /// Disable an account; its sessions end at once.
+    Disable { name: String },
+    /// Set a new password (read as for `create`); lifts a lock and ends
+    /// the account's sessions.
+    ResetPassword { name: String },
 }
 
 impl Cli {
@@ -157,6 +179,7 @@ impl Cli {
                 Ok(())
             }
             Command::Keys(command) => manage_keys(&settings, command),
+            Command::Users(command) => manage_users(&settings, command),
         }
     }
 }
@@ -263,6 +286,90 @@ fn manage_keys(settings: &Settings, command: KeysCommand) -> anyhow::Result<()> 
             record(&tx, "key.revoke", &name)?;
             tx.commit()?;
             println!("revoked {name:?}");
+        }
+    }
+    Ok(())
+}
+
+/// A new password: one line from standard input when it is not a
+/// terminal (scripts, `echo … |`), otherwise asked twice without echo.
+fn read_new_password() -> anyhow::Result<String> {
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password (at least 12 characters): ")?;
+        let second = rpassword::prompt_password("The same again: ")?;
+        anyhow::ensure!(first == second, "the two passwords differ");
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line.trim_end_matches(['\n', '\r']).to_owned()
+    };
+    crate::accounts::check_password(&password).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    Ok(password)
+}
+
+fn manage_users(settings: &Settings, command: UsersCommand) -> anyhow::Result<()> {
+    use crate::accounts;
+    use crate::store::users;
+    let mut conn = store::open_connection(&settings.database)?;
+    store::migrate(&mut conn)?;
+    let now = timestamp(chrono::Utc::now());
+    let record = |conn: &rusqlite::Connection, action: &str, after| {
+        audit::record(
+            conn,
+            audit::Entry {
+                actor: "cli",
+                action,
+                entity: "user",
+                entity_id: None,
+                person_id: None,
+                before: None,
+                after: Some(after),
+            },
+            &now,
+        )
+    };
+    let field = |e: crate::domain::FieldError| anyhow::anyhow!("--{}: {}", e.field, e.message);
+    match command {
+        UsersCommand::Create { name, role } => {
+            let name = accounts::user_name(&name).map_err(field)?;
+            let role = accounts::staff_role(role).map_err(field)?;
+            let hash = accounts::hash_password(&read_new_password()?);
+            let tx = conn.transaction()?;
+            users::insert_user(&tx, &name, role, &hash, &now)?;
+            let after = serde_json::json!({ "name": name, "role": role });
+            record(&tx, "user.create", after)?;
+            tx.commit()?;
+            println!("created {role} account {name:?}");
+        }
+        UsersCommand::List => {
+            for user in users::list_users(&conn)? {
+                let state = match (&user.disabled_at, &user.locked_until) {
+                    (Some(at), _) => format!("disabled {at}"),
+                    (None, Some(until)) if *until > now => format!("locked until {until}"),
+                    _ => "active".into(),
+                };
+                println!(
+                    "{}\t{}\tcreated {}\t{}",
+                    user.name, user.role, user.created_at, state
+                );
+            }
+        }
+        UsersCommand::Disable { name } => {
+            let tx = conn.transaction()?;
+            users::disable_user(&tx, &name, &now)?;
+            record(&tx, "user.disable", serde_json::json!({ "name": name }))?;
+            tx.commit()?;
+            println!("disabled {name:?}; its sessions have ended");
+        }
+        UsersCommand::ResetPassword { name } => {
+            let hash = accounts::hash_password(&read_new_password()?);
+            let tx = conn.transaction()?;
+            users::set_password(&tx, &name, &hash, &now)?;
+            let after = serde_json::json!({ "name": name });
+            record(&tx, "user.password_reset", after)?;
+            tx.commit()?;
+            println!("set a new password for {name:?}; its sessions have ended");
         }
     }
     Ok(())

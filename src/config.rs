@@ -124,6 +124,14 @@ pub struct Settings {
     pub flag_scattergun_hours: u32,
     /// Days before a measure's review date that it is listed as due.
     pub flag_review_due_days: u32,
+    /// Minutes a signed-in page session may sit unused before it ends.
+    pub ui_session_idle_minutes: u32,
+    /// Hours after sign-in that a page session ends however busy it is.
+    pub ui_session_absolute_hours: u32,
+    /// Failed sign-ins in a row that lock a staff account (0: never).
+    pub ui_sign_in_failures: u32,
+    /// Minutes a locked staff account stays locked.
+    pub ui_lockout_minutes: u32,
     /// Days an appeal may wait for its decision before the review queue
     /// lists it.
     pub appeal_decision_days: u32,
@@ -186,6 +194,10 @@ impl Default for Settings {
             flag_scattergun_channels: flags.scattergun_channels,
             flag_scattergun_hours: flags.scattergun_hours,
             flag_review_due_days: flags.review_due_days,
+            ui_session_idle_minutes: 30,
+            ui_session_absolute_hours: 12,
+            ui_sign_in_failures: 5,
+            ui_lockout_minutes: 15,
             appeal_decision_days: 20,
         }
     }
@@ -264,6 +276,15 @@ impl Settings {
                 message: message.into(),
             })
         };
+        if self.ui_session_idle_minutes == 0 {
+            return invalid("ui_session_idle_minutes", "must be at least 1");
+        }
+        if self.ui_session_absolute_hours == 0 {
+            return invalid("ui_session_absolute_hours", "must be at least 1");
+        }
+        if self.ui_lockout_minutes == 0 {
+            return invalid("ui_lockout_minutes", "must be at least 1");
+        }
         if self.max_review_months == 0 {
             return invalid("max_review_months", "must be at least 1");
         }

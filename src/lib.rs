@@ -47,6 +47,7 @@
 //! - [`config`]: layered settings; [`app`]: builds the state, mounts the
 //!   routers and serves; [`error`]: the API's one error type; [`cli`]: the
 //!   command line.
+pub mod accounts;
 pub mod app;
 pub mod cli;
 pub mod config;

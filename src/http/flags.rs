@@ -67,7 +67,7 @@ pub(super) fn refresh(state: &AppState) -> flags::Refresh {
 /// background job or on the call: raises `review_due` for measures due,
 /// and adds to the open flags (one person's, when given) the contacts that
 /// arrived since their newest evidence (`flags::refresh_open`). One write.
-pub(super) async fn bring_up_to_date(
+pub(crate) async fn bring_up_to_date(
     state: &AppState,
     person: Option<PersonId>,
 ) -> Result<(), AppError> {

@@ -23,6 +23,7 @@ mod rules_csv;
 pub mod serve;
 mod text;
 mod timeline;
+pub mod ui;
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .merge(privacy::router())
         .merge(timeline::router())
         .merge(reports::router())
+        .merge(ui::router())
 }
 
 /// What every route answers alike, added once every route is in (it applies

@@ -53,6 +53,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0013_complaints",
         include_str!("../../schema/0013_complaints.sql"),
     ),
+    (
+        "0014_staff_accounts",
+        include_str!("../../schema/0014_staff_accounts.sql"),
+    ),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -9,6 +9,7 @@ pub mod caller_cache;
 mod checkpointer;
 mod columns;
 pub mod contacts;
+pub mod dashboard;
 pub mod enquiries;
 pub mod erasure;
 pub mod flags;
@@ -27,6 +28,7 @@ pub mod subject_access;
 #[cfg(test)]
 mod test_support;
 pub mod timeline;
+pub mod users;
 mod writer;
 
 use std::path::{Path, PathBuf};

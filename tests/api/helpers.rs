@@ -15,11 +15,13 @@ mod measures;
 #[path = "../common/server.rs"]
 mod server;
 mod start_up;
+mod ui;
 pub use load::*;
 pub use logged::*;
 pub use measures::measure_body;
 pub use server::*;
 pub use start_up::*;
+pub use ui::*;
 
 pub const ROLES: [&str; 4] = ["pbx", "advisor", "supervisor", "admin"];
 

@@ -34,3 +34,5 @@ mod rules_from_history;
 mod screening;
 mod shutdown;
 mod timeline;
+mod ui_accounts;
+mod ui_sessions;

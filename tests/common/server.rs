@@ -78,3 +78,40 @@ pub fn spawn_server(db: &Path, envs: &[(&str, &str)]) -> (Child, String, Option<
     std::thread::spawn(move || for _ in lines {});
     (child, format!("http://{addr}"), agi)
 }
+
+/// Creates a staff account with the real CLI, the password on standard
+/// input (as a script would give it).
+#[allow(dead_code)] // not every suite that includes this file signs in
+pub fn create_user(db: &Path, role: &str, name: &str, password: &str) {
+    let out = cli_with_input(
+        db,
+        &["users", "create", "--role", role, "--name", name],
+        password,
+    );
+    assert!(
+        out.status.success(),
+        "users create: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Runs the CLI against `db` with `input` (and a newline) on standard input.
+#[allow(dead_code)]
+pub fn cli_with_input(db: &Path, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
+        .args(args)
+        .arg("--database")
+        .arg(db)
+        .env_clear()
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("running fairline");
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{input}").unwrap();
+    drop(stdin);
+    child.wait_with_output().expect("running fairline")
+}
