@@ -65,13 +65,7 @@ async fn a_post_without_the_csrf_token_is_refused() {
         )
         .await
         .unwrap();
-    rig.browser
-        .find(Locator::Css(".account button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    rig.click(".account button").await;
     assert!(rig.text().await.contains("This form has expired"));
     rig.assert_accessible("403 form expired").await;
     rig.screenshot("csrf-refused").await;
@@ -91,13 +85,7 @@ async fn a_signed_out_cookie_no_longer_works() {
         .get_named_cookie("fairline_session")
         .await
         .unwrap();
-    rig.browser
-        .find(Locator::Css(".account button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    rig.click(".account button").await;
     assert_eq!(rig.path().await, "/ui/sign-in");
     // Put the old cookie back, as someone who copied it would.
     rig.browser.add_cookie(cookie.clone()).await.unwrap();

@@ -5,6 +5,7 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
@@ -108,10 +109,49 @@ impl Rig {
         let form = self.browser.form(Locator::Css("main form")).await.unwrap();
         form.set_by_name("name", name).await.unwrap();
         form.set_by_name("password", password).await.unwrap();
-        form.submit().await.unwrap();
+        self.loading(async { form.submit().await.unwrap() }).await;
+    }
+
+    /// Clicks the element `css` selects, which loads a page, and waits for
+    /// it.
+    pub async fn click(&self, css: &str) {
+        let element = self.browser.find(Locator::Css(css)).await.unwrap();
+        self.loading(async { element.click().await.unwrap() }).await;
+    }
+
+    /// Runs `act`, a click or a submit that loads a page, and returns once
+    /// the page it left is gone and the new one has loaded. WebDriver may
+    /// answer a click before the navigation it starts: without this, what
+    /// a test reads next could be the old page, or a page half torn down.
+    pub async fn loading(&self, act: impl std::future::Future<Output = ()>) {
+        let old = self.browser.find(Locator::Css("html")).await.unwrap();
+        act.await;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while old.tag_name().await.is_ok() {
+            assert!(Instant::now() < deadline, "the page did not change");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        self.loaded().await;
+    }
+
+    /// Waits until the current document has finished loading.
+    async fn loaded(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let state = self
+                .browser
+                .execute("return document.readyState;", vec![])
+                .await;
+            if matches!(&state, Ok(Value::String(s)) if s == "complete") {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the page did not load");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
     }
 
     pub async fn text(&self) -> String {
+        self.loaded().await;
         self.browser
             .find(Locator::Css("body"))
             .await
