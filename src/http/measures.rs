@@ -119,16 +119,21 @@ impl MeasureBody {
 /// does not apply today.
 pub(super) fn measure_json(m: &Measure, today: Option<(NaiveDate, u32)>) -> Value {
     let mut value = serde_json::to_value(m).unwrap_or_default();
-    let status = match (&m.ended, today) {
+    value["status"] = json!(status_of(m, today));
+    value
+}
+
+/// A measure's status as the API and the pages give it: `in_force`,
+/// `ended`, or why it does not apply on `today` (with the review grace).
+pub(crate) fn status_of(m: &Measure, today: Option<(NaiveDate, u32)>) -> String {
+    match (&m.ended, today) {
         (Some(_), _) => "ended".to_owned(),
         (None, Some((today, grace))) => match m.terms.in_force(today, grace) {
             Ok(()) => "in_force".to_owned(),
             Err(why) => why.to_owned(),
         },
         (None, None) => "recorded".to_owned(),
-    };
-    value["status"] = json!(status);
-    value
+    }
 }
 
 /// A measure as the answer to recording, changing or ending it: with the
@@ -142,7 +147,7 @@ fn with_notice(mut value: Value, id: MeasureId, letter: &str) -> Value {
     value
 }
 
-pub(super) fn today(state: &AppState) -> NaiveDate {
+pub(crate) fn today(state: &AppState) -> NaiveDate {
     calendar::local_date(state.now(), state.policy.timezone)
 }
 
