@@ -249,3 +249,17 @@ pub fn routes() -> Router<AppState> {
         .merge(actions::routes())
         .merge(appeals::routes())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_offers_every_kind_the_api_accepts_and_no_other() {
+        let mut offered: Vec<&str> = KINDS.iter().map(|(name, ..)| *name).collect();
+        let mut accepted = crate::domain::KIND_NAMES.to_vec();
+        offered.sort_unstable();
+        accepted.sort_unstable();
+        assert_eq!(offered, accepted);
+    }
+}
