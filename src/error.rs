@@ -107,11 +107,25 @@ impl AppError {
         }
     }
 
-    fn field(&self) -> Option<&str> {
+    /// The field the error is about, when it is about one (what a page
+    /// puts the message next to).
+    pub fn field(&self) -> Option<&str> {
         match self {
             AppError::Invalid(e) | AppError::InvalidLine { error: e, .. } => Some(&e.field),
             AppError::Conflict { field, .. } | AppError::Refused { field, .. } => Some(field),
             _ => None,
+        }
+    }
+}
+
+impl AppError {
+    /// What the error says, without the field's name (the body's
+    /// `message`, and what a page shows next to the field).
+    pub fn message(&self) -> String {
+        match self {
+            AppError::Invalid(e) | AppError::InvalidLine { error: e, .. } => e.message.clone(),
+            AppError::Conflict { message, .. } => message.clone(),
+            other => other.to_string(),
         }
     }
 }
@@ -135,11 +149,7 @@ impl IntoResponse for AppError {
         } else {
             tracing::debug!(status = status.as_u16(), error = %self, "request refused");
         }
-        let message = match &self {
-            AppError::Invalid(e) | AppError::InvalidLine { error: e, .. } => e.message.clone(),
-            AppError::Conflict { message, .. } => message.clone(),
-            other => other.to_string(),
-        };
+        let message = self.message();
         let mut body = json!({"code": self.code(), "message": message});
         if let Some(field) = self.field() {
             body["field"] = json!(field);

@@ -47,7 +47,7 @@ pub use ids::{
 pub use kind_fields::{KindFields, KIND_NAMES};
 pub use measure::{
     BreachAction, ChannelScope, Ending, Measure, MeasureKind, MeasureTerms, OnBreach, Period,
-    Window,
+    Window, MAX_WINDOWS,
 };
 pub use notice::NoticeMethod;
 pub use number_rule::{MatchKind, NumberPattern, NumberRule, RuleAction};

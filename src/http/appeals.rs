@@ -14,7 +14,7 @@ use super::measures::today;
 use super::text;
 use crate::domain::{independent_of, AppealId, AppealOutcome, Channel, Date, MeasureId, RecordId};
 use crate::error::AppError;
-use crate::http::auth::{Auth, Staff, Supervision};
+use crate::http::auth::{Auth, Principal, Staff, Supervision};
 use crate::state::AppState;
 use crate::store::appeals::{self, AppealRow, Decision, NewAppeal};
 use crate::store::{audit, measures, timestamp, StoreError};
@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NewBody {
+pub(crate) struct NewBody {
     received_on: Date,
     grounds: String,
     channel: Channel,
@@ -58,8 +58,20 @@ async fn record(
     IdPath(measure_id): IdPath<MeasureId>,
     ApiJson(body): ApiJson<NewBody>,
 ) -> Result<(StatusCode, Json<AppealRow>), AppError> {
+    let appeal = record_appeal(&state, &who, measure_id, body).await?;
+    Ok((StatusCode::CREATED, Json(appeal)))
+}
+
+/// Records an appeal about a measure as `who`, audited. The API and the
+/// page both come here.
+pub(crate) async fn record_appeal(
+    state: &AppState,
+    who: &Principal,
+    measure_id: MeasureId,
+    body: NewBody,
+) -> Result<AppealRow, AppError> {
     let received_on = body.received_on.get();
-    if received_on > today(&state) {
+    if received_on > today(state) {
         return Err(AppError::invalid(
             "received_on",
             "cannot be later than today",
@@ -68,6 +80,7 @@ async fn record(
     let grounds = text::prose_required("grounds", &body.grounds, 4000)?;
     let channel = body.channel;
     let now = timestamp(state.now());
+    let by = who.name.clone();
     let appeal = state
         .store
         .write(move |conn| {
@@ -78,19 +91,19 @@ async fn record(
                 received_on,
                 grounds: &grounds,
                 channel,
-                recorded_by: &who.name,
+                recorded_by: &by,
             };
             let id = appeals::insert(conn, &new, &now)?;
             let appeal = appeals::get(conn, id)?;
             audit::record(
                 conn,
-                appeal_entry(&who.name, "appeal.create", &appeal, None),
+                appeal_entry(&by, "appeal.create", &appeal, None),
                 &now,
             )?;
             Ok(appeal)
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(appeal)))
+    Ok(appeal)
 }
 
 async fn of_measure(
@@ -144,7 +157,7 @@ async fn list(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct DecisionBody {
+pub(crate) struct DecisionBody {
     outcome: AppealOutcome,
     reason: String,
 }
@@ -155,9 +168,24 @@ async fn decide(
     IdPath(id): IdPath<AppealId>,
     ApiJson(body): ApiJson<DecisionBody>,
 ) -> Result<Json<Value>, AppError> {
+    let decided = decide_appeal(&state, &who, id, body).await?;
+    Ok(Json(json!(decided)))
+}
+
+/// Decides an appeal as `who`: refused (`not_independent`) when `who`
+/// recorded or last changed the measure, checked in the writer's
+/// transaction; `ended` ends the measure, `changed` points at its change;
+/// audited. The API and the page both come here.
+pub(crate) async fn decide_appeal(
+    state: &AppState,
+    who: &Principal,
+    id: AppealId,
+    body: DecisionBody,
+) -> Result<AppealRow, AppError> {
     let reason = text::prose_required("reason", &body.reason, 4000)?;
     let outcome = body.outcome;
     let now = timestamp(state.now());
+    let who = who.clone();
     let decided = state
         .store
         .write(move |conn| {
@@ -215,7 +243,7 @@ async fn decide(
             Ok(Ok(after))
         })
         .await??;
-    Ok(Json(json!(decided)))
+    Ok(decided)
 }
 
 /// Ends the measure an `ended` decision is about, unless it has already

@@ -18,7 +18,7 @@ use crate::domain::{
 };
 use crate::domain::{MeasureId, PersonId};
 use crate::error::AppError;
-use crate::http::auth::{Auth, Supervision};
+use crate::http::auth::{Auth, Principal, Supervision};
 use crate::state::AppState;
 use crate::store::{advisors, audit, measures, people, reviews, timestamp, StoreError};
 
@@ -33,7 +33,7 @@ pub fn router() -> Router<AppState> {
 /// the terms. Unknown fields are refused; so are fields of another kind.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct MeasureBody {
+pub(crate) struct MeasureBody {
     kind: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     max_contacts: Option<u32>,
@@ -102,7 +102,10 @@ impl MeasureBody {
         Ok((kind, terms))
     }
 
-    fn from_measure(m: &Measure) -> Result<Value, StoreError> {
+    /// A measure's kind, its fields and its terms as one JSON object, as
+    /// a body recording it would give them (what a PATCH is laid over,
+    /// and what the change form is filled with).
+    pub(crate) fn from_measure(m: &Measure) -> Result<Value, StoreError> {
         let mut value = serde_json::to_value(&m.kind)?;
         let terms = serde_json::to_value(&m.terms)?;
         if let (Some(map), Value::Object(terms)) = (value.as_object_mut(), terms) {
@@ -116,16 +119,21 @@ impl MeasureBody {
 /// does not apply today.
 pub(super) fn measure_json(m: &Measure, today: Option<(NaiveDate, u32)>) -> Value {
     let mut value = serde_json::to_value(m).unwrap_or_default();
-    let status = match (&m.ended, today) {
+    value["status"] = json!(status_of(m, today));
+    value
+}
+
+/// A measure's status as the API and the pages give it: `in_force`,
+/// `ended`, or why it does not apply on `today` (with the review grace).
+pub(crate) fn status_of(m: &Measure, today: Option<(NaiveDate, u32)>) -> String {
+    match (&m.ended, today) {
         (Some(_), _) => "ended".to_owned(),
         (None, Some((today, grace))) => match m.terms.in_force(today, grace) {
             Ok(()) => "in_force".to_owned(),
             Err(why) => why.to_owned(),
         },
         (None, None) => "recorded".to_owned(),
-    };
-    value["status"] = json!(status);
-    value
+    }
 }
 
 /// A measure as the answer to recording, changing or ending it: with the
@@ -139,7 +147,7 @@ fn with_notice(mut value: Value, id: MeasureId, letter: &str) -> Value {
     value
 }
 
-pub(super) fn today(state: &AppState) -> NaiveDate {
+pub(crate) fn today(state: &AppState) -> NaiveDate {
     calendar::local_date(state.now(), state.policy.timezone)
 }
 
@@ -149,10 +157,36 @@ async fn create(
     IdPath(person_id): IdPath<PersonId>,
     ApiJson(body): ApiJson<MeasureBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    let today = today(&state);
+    let measure = record(&state, &who, person_id, body).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(with_notice(
+            measure_json(
+                &measure,
+                Some((today(&state), state.policy.review_grace_days)),
+            ),
+            measure.id,
+            "new",
+        )),
+    ))
+}
+
+/// Records a measure for a person as `who`: the body checked as a new
+/// measure, its advisor one that can be assigned, a block only after an
+/// earlier measure the person was told about (the policy's safeguard),
+/// audited. The API's `POST /v1/people/{id}/measures` and the page that
+/// records a measure both come here.
+pub(crate) async fn record(
+    state: &AppState,
+    who: &Principal,
+    person_id: PersonId,
+    body: MeasureBody,
+) -> Result<Measure, AppError> {
+    let today = today(state);
     let (kind, terms) = body.into_measure(today, state.settings.max_review_months, None)?;
     let grace = state.policy.review_grace_days;
     let now = timestamp(state.now());
+    let actor = who.name.clone();
     let measure = state
         .store
         .write(move |conn| {
@@ -168,24 +202,13 @@ async fn create(
                     }));
                 }
             }
-            let id = measures::insert_measure(conn, person_id, &kind, &terms, &who.name, &now)?;
+            let id = measures::insert_measure(conn, person_id, &kind, &terms, &actor, &now)?;
             let measure = measures::get_measure(conn, id)?;
-            audit::record(
-                conn,
-                entry(&who.name, "measure.create", &measure, None),
-                &now,
-            )?;
+            audit::record(conn, entry(&actor, "measure.create", &measure, None), &now)?;
             Ok(Ok(measure))
         })
         .await??;
-    Ok((
-        StatusCode::CREATED,
-        Json(with_notice(
-            measure_json(&measure, Some((today, grace))),
-            measure.id,
-            "new",
-        )),
-    ))
+    Ok(measure)
 }
 
 pub(super) fn entry<'a>(
@@ -226,6 +249,28 @@ async fn update(
     IdPath(id): IdPath<MeasureId>,
     ApiJson(patch): ApiJson<serde_json::Map<String, Value>>,
 ) -> Result<Json<Value>, AppError> {
+    let measure = change(&state, &who, id, patch).await?;
+    Ok(Json(with_notice(
+        measure_json(
+            &measure,
+            Some((today(&state), state.policy.review_grace_days)),
+        ),
+        measure.id,
+        "change",
+    )))
+}
+
+/// Changes a measure as `who`: `patch` laid over the measure as it
+/// stands, the result checked as a new measure would be (its review date
+/// counted from its last review), audited with the measure before and
+/// after. The API's PATCH and the page that changes a measure both come
+/// here.
+pub(crate) async fn change(
+    state: &AppState,
+    who: &Principal,
+    id: MeasureId,
+    patch: serde_json::Map<String, Value>,
+) -> Result<Measure, AppError> {
     let (current, reviewed_at) = state
         .store
         .read(move |conn| {
@@ -267,8 +312,9 @@ async fn update(
     }
     let body: MeasureBody = parse_json(merged.to_string().as_bytes())?;
     let (kind, terms) =
-        body.into_measure(today(&state), state.settings.max_review_months, reviewed_on)?;
+        body.into_measure(today(state), state.settings.max_review_months, reviewed_on)?;
     let now = timestamp(state.now());
+    let actor = who.name.clone();
     let measure = state
         .store
         .write(move |conn| {
@@ -284,7 +330,7 @@ async fn update(
             audit::record(
                 conn,
                 entry(
-                    &who.name,
+                    &actor,
                     "measure.update",
                     &after,
                     serde_json::to_value(&before).ok(),
@@ -294,14 +340,7 @@ async fn update(
             Ok(after)
         })
         .await?;
-    Ok(Json(with_notice(
-        measure_json(
-            &measure,
-            Some((today(&state), state.policy.review_grace_days)),
-        ),
-        measure.id,
-        "change",
-    )))
+    Ok(measure)
 }
 
 #[derive(Deserialize)]
@@ -316,15 +355,28 @@ async fn end(
     IdPath(id): IdPath<MeasureId>,
     ApiJson(body): ApiJson<EndBody>,
 ) -> Result<Json<Value>, AppError> {
-    let reason = text::prose_required("reason", &body.reason, 2000)?;
-    let now = timestamp(state.now());
-    let measure = state
-        .store
-        .write(move |conn| measures::end(conn, id, &who.name, &reason, &now))
-        .await?;
+    let measure = end_measure(&state, &who, id, &body.reason).await?;
     Ok(Json(with_notice(
         measure_json(&measure, None),
         measure.id,
         "end",
     )))
+}
+
+/// Ends a measure early as `who`, with a reason (checked as the API
+/// checks it); the measure stays on the record. The API and the page both
+/// come here.
+pub(crate) async fn end_measure(
+    state: &AppState,
+    who: &Principal,
+    id: MeasureId,
+    reason: &str,
+) -> Result<Measure, AppError> {
+    let reason = text::prose_required("reason", reason, 2000)?;
+    let now = timestamp(state.now());
+    let actor = who.name.clone();
+    Ok(state
+        .store
+        .write(move |conn| measures::end(conn, id, &actor, &reason, &now))
+        .await?)
 }

@@ -14,9 +14,9 @@ use serde_json::{json, Value};
 use super::extract::{ApiJson, ApiQuery, IdPath};
 use super::measures::{entry, measure_json, today};
 use crate::decision::calendar;
-use crate::domain::{Date, MeasureId, NoticeMethod};
+use crate::domain::{Date, Measure, MeasureId, NoticeMethod};
 use crate::error::AppError;
-use crate::http::auth::{Auth, Supervision};
+use crate::http::auth::{Auth, Principal, Supervision};
 use crate::notice::{Context, Format, Letter, PersonPart};
 use crate::state::AppState;
 use crate::store::{audit, measures, people, timestamp, StoreError};
@@ -61,9 +61,22 @@ async fn letter(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let format = format_of(q.format.as_deref(), &headers)?;
-    let asked = q
-        .letter
-        .as_deref()
+    let body = render_letter(&state, &who, id, q.letter.as_deref(), format).await?;
+    Ok(letter_response(format, body))
+}
+
+/// The letter about measure `id` (`letter`: new, change or end; by
+/// default the one that fits the measure), rendered by the service's
+/// template, its reading audited under `who`. The API and the page that
+/// prints a notice both come here.
+pub(crate) async fn render_letter(
+    state: &AppState,
+    who: &Principal,
+    id: MeasureId,
+    letter: Option<&str>,
+    format: Format,
+) -> Result<String, AppError> {
+    let asked = letter
         .map(|l| {
             Letter::parse(l)
                 .ok_or_else(|| AppError::invalid("letter", "must be new, change or end"))
@@ -97,7 +110,7 @@ async fn letter(
     };
     let context = Context::new(
         letter,
-        today(&state),
+        today(state),
         PersonPart {
             name: person.name,
             reference: person.reference,
@@ -111,12 +124,18 @@ async fn letter(
         .notices
         .render(format, &context)
         .map_err(|e| AppError::Internal(format!("the notice template: {e:#}")))?;
-    super::privacy::record_read(&state, &who, "measure.notice.view", measure.person_id).await?;
+    super::privacy::record_read(state, who, "measure.notice.view", measure.person_id).await?;
+    Ok(body)
+}
+
+/// A rendered letter as a response: its own type, never cached, and a
+/// policy that allows the letter's inline styles and nothing else.
+pub(crate) fn letter_response(format: Format, body: String) -> Response {
     let content_type = match format {
         Format::Html => "text/html; charset=utf-8",
         Format::Text => "text/plain; charset=utf-8",
     };
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             // A letter names a person: no cache keeps a copy.
@@ -124,17 +143,21 @@ async fn letter(
             // The letter's own inline styles and nothing else.
             (
                 header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+                HeaderValue::from_static(LETTER_CSP),
             ),
         ],
         body,
     )
-        .into_response())
+        .into_response()
 }
+
+/// The letter's own inline styles and nothing else: no scripts, no
+/// requests anywhere.
+pub(crate) const LETTER_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SentBody {
+pub(crate) struct SentBody {
     on: Date,
     method: NoticeMethod,
 }
@@ -145,14 +168,33 @@ async fn sent(
     IdPath(id): IdPath<MeasureId>,
     ApiJson(body): ApiJson<SentBody>,
 ) -> Result<Json<Value>, AppError> {
+    let method = body.method;
+    let measure = record_sent(&state, &who, id, body).await?;
+    let mut answer = measure_json(
+        &measure,
+        Some((today(&state), state.policy.review_grace_days)),
+    );
+    answer["notice_method"] = json!(method);
+    Ok(Json(answer))
+}
+
+/// Records that the person was told in writing (`on`, how), which sets
+/// the measure's `notified_on`; audited under `who`. The API and the page
+/// both come here.
+pub(crate) async fn record_sent(
+    state: &AppState,
+    who: &Principal,
+    id: MeasureId,
+    body: SentBody,
+) -> Result<Measure, AppError> {
     let on: NaiveDate = body.on.into();
-    let today = today(&state);
-    if on > today {
+    if on > today(state) {
         return Err(AppError::invalid("on", "cannot be later than today"));
     }
     let method = body.method;
     let now = timestamp(state.now());
-    let measure = state
+    let actor = who.name.clone();
+    Ok(state
         .store
         .write(move |conn| {
             let before = measures::get_measure(conn, id)?;
@@ -165,7 +207,7 @@ async fn sent(
             measures::record_notice(conn, id, on, method, &now)?;
             let after = measures::get_measure(conn, id)?;
             let mut audited = entry(
-                &who.name,
+                &actor,
                 "measure.notice_sent",
                 &after,
                 serde_json::to_value(&before).ok(),
@@ -176,8 +218,5 @@ async fn sent(
             audit::record(conn, audited, &now)?;
             Ok(after)
         })
-        .await?;
-    let mut answer = measure_json(&measure, Some((today, state.policy.review_grace_days)));
-    answer["notice_method"] = json!(method);
-    Ok(Json(answer))
+        .await?)
 }

@@ -12,11 +12,11 @@ use super::extract::{ApiJson, IdPath};
 use super::measures::measure_json;
 use super::text;
 use crate::decision::calendar::local_date;
-use crate::domain::{next_review_on, Date, MeasureId, ReviewOutcome};
+use crate::domain::{next_review_on, Date, Measure, MeasureId, ReviewOutcome};
 use crate::error::AppError;
-use crate::http::auth::{Auth, Supervision};
+use crate::http::auth::{Auth, Principal, Supervision};
 use crate::state::AppState;
-use crate::store::reviews::{self, NewReview};
+use crate::store::reviews::{self, NewReview, ReviewRow};
 use crate::store::timestamp;
 
 pub fn router() -> Router<AppState> {
@@ -27,7 +27,7 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ReviewBody {
+pub(crate) struct ReviewBody {
     outcome: Option<ReviewOutcome>,
     next_review_on: Option<Date>,
     note: Option<String>,
@@ -39,6 +39,25 @@ async fn review(
     IdPath(id): IdPath<MeasureId>,
     ApiJson(body): ApiJson<ReviewBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
+    let (review, measure) = record_review(&state, &who, id, body).await?;
+    let today = local_date(state.now(), state.policy.timezone);
+    let grace = state.policy.review_grace_days;
+    let measure = measure_json(&measure, Some((today, grace)));
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"review": review, "measure": measure})),
+    ))
+}
+
+/// Reviews a measure as `who`: the outcome and note checked, the next
+/// review date checked against the outcome, the review recorded (and
+/// audited) by the store. The API and the page both come here.
+pub(crate) async fn record_review(
+    state: &AppState,
+    who: &Principal,
+    id: MeasureId,
+    body: ReviewBody,
+) -> Result<(ReviewRow, Measure), AppError> {
     let outcome = body
         .outcome
         .ok_or_else(|| AppError::invalid("outcome", "must be continue, change or end"))?;
@@ -51,25 +70,20 @@ async fn review(
         state.settings.max_review_months,
     )?;
     let now = timestamp(state.now());
-    let (review, measure) = state
+    let by = who.name.clone();
+    Ok(state
         .store
         .write(move |conn| {
             let new = NewReview {
                 measure_id: id,
-                by: &who.name,
+                by: &by,
                 outcome,
                 next_review_on: next,
                 note: &note,
             };
             reviews::review(conn, &new, &now)
         })
-        .await?;
-    let grace = state.policy.review_grace_days;
-    let measure = measure_json(&measure, Some((today, grace)));
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"review": review, "measure": measure})),
-    ))
+        .await?)
 }
 
 async fn list(

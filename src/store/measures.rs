@@ -179,8 +179,9 @@ pub fn record_notice(
 
 /// How the person was told about a measure, when that was recorded.
 pub fn notice_method(conn: &Connection, id: MeasureId) -> Result<Option<NoticeMethod>> {
-    conn.prepare_cached("SELECT notice_method FROM measures WHERE id = ?1")?
-        .query_row([id], |row| typed_row("measures", row, |row| row.get(0)))
+    // `typed_row` reads the row's id from the first column.
+    conn.prepare_cached("SELECT id, notice_method FROM measures WHERE id = ?1")?
+        .query_row([id], |row| typed_row("measures", row, |row| row.get(1)))
         .optional()?
         .ok_or(StoreError::NotFound("measure"))?
 }
@@ -284,5 +285,15 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("review_on"), "{error}");
+    }
+
+    #[test]
+    fn how_a_person_was_told_reads_back_and_is_none_until_recorded() {
+        let conn = database_with_ann();
+        let id = MeasureId::from_raw(stored_with_review_on(&conn, "2027-02-01"));
+        assert_eq!(notice_method(&conn, id).unwrap(), None);
+        let on = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        record_notice(&conn, id, on, NoticeMethod::Email, "x").unwrap();
+        assert_eq!(notice_method(&conn, id).unwrap(), Some(NoticeMethod::Email));
     }
 }

@@ -8,6 +8,7 @@
 
 mod home;
 mod layout;
+mod measures;
 mod people;
 pub mod session;
 mod sign_in;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(home::routes())
         .merge(sign_in::routes())
         .merge(people::routes())
+        .merge(measures::routes())
         .route(STYLESHEET_PATH, get(stylesheet))
         .layer(axum::middleware::map_response(security_headers))
 }
@@ -58,10 +60,12 @@ async fn stylesheet() -> Response {
 /// not kept in caches (the stylesheet sets its own).
 async fn security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
-    headers.insert(
-        CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONTENT_SECURITY_POLICY_VALUE),
-    );
+    // A printable letter (`/ui/measures/{id}/notice/letter`) sets its own,
+    // as strict but for the letter's inline styles; every page else gets
+    // this one.
+    headers
+        .entry(CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CONTENT_SECURITY_POLICY_VALUE));
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));

@@ -1,0 +1,377 @@
+//! What a supervisor does to a measure after recording it: review it,
+//! end it, print its written notice and record that it was sent. Each
+//! form's fields become the body the API takes and go through the API's
+//! function, so the checks, the errors and the audit are the API's.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use maud::{html, Markup};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::fields::{self, put, Problem};
+use super::form::redirect;
+use super::{kind_label, path_id};
+use crate::domain::{Measure, MeasureId};
+use crate::error::AppError;
+use crate::http::auth::Supervision;
+use crate::http::extract::parse_json;
+use crate::http::measures::{end_measure, today};
+use crate::http::notice::{letter_response, record_sent, render_letter, SentBody};
+use crate::http::reviews::{record_review, ReviewBody};
+use crate::http::ui::layout::{self, csrf_field, Section, Viewer};
+use crate::http::ui::session::{csrf_refused, UiUser};
+use crate::http::ui::Form;
+use crate::notice::Format;
+use crate::state::AppState;
+use crate::store::measures;
+
+async fn measure_of(state: &AppState, raw: &str) -> Result<Measure, AppError> {
+    let id = path_id::<MeasureId>(raw).ok_or(AppError::NotFound("measure"))?;
+    Ok(state
+        .store
+        .read(move |conn| measures::get_measure(conn, id))
+        .await?)
+}
+
+/// A page about measure `m` with a form on it: a link back, the error
+/// summary, the form; 422 when there is a problem.
+fn action_page(
+    user: &UiUser<Supervision>,
+    m: &Measure,
+    title: &str,
+    problem: Option<&Problem>,
+    label_of: impl Fn(&str) -> &'static str,
+    form: Markup,
+) -> Response {
+    let key = problem.and_then(|p| p.key.clone()).unwrap_or_default();
+    let body = html! {
+        p { a href={ "/ui/measures/" (m.id) } {
+            "Back to measure " (m.id) ": " (kind_label(m.kind.name()))
+        } }
+        (fields::error_summary(problem, label_of(&key), &key))
+        (form)
+    };
+    let status = match problem {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
+    let viewer = Viewer::of(user);
+    layout::respond(
+        status,
+        layout::page(Some(&viewer), Section::People, title, body),
+    )
+}
+
+fn parse_body<T: serde::de::DeserializeOwned>(map: Map<String, Value>) -> Result<T, AppError> {
+    parse_json(Value::Object(map).to_string().as_bytes())
+}
+
+fn known(field: &str, keys: &[&str]) -> Option<String> {
+    keys.contains(&field).then(|| field.to_owned())
+}
+
+// --- Review --------------------------------------------------------------
+
+#[derive(Default)]
+struct ReviewForm {
+    outcome: String,
+    next_review_on: String,
+    note: String,
+}
+
+const REVIEW_KEYS: [&str; 3] = ["outcome", "next_review_on", "note"];
+
+fn review_label(key: &str) -> &'static str {
+    match key {
+        "outcome" => "Outcome",
+        "next_review_on" => "Next review by",
+        "note" => "Note",
+        _ => "",
+    }
+}
+
+fn review_page(
+    user: &UiUser<Supervision>,
+    m: &Measure,
+    form: &ReviewForm,
+    problem: Option<&Problem>,
+) -> Response {
+    let at = |key: &str| Problem::at(problem, key);
+    let markup = html! {
+        p { "Review by " (m.terms.review_on.format("%-d %B %Y")) "." }
+        form method="post" action={ "/ui/measures/" (m.id) "/review" } novalidate {
+            (csrf_field(&user.csrf_token))
+            (fields::radios("outcome", "Outcome", &[
+                ("continue", "Continue", "It goes on as agreed until the next review."),
+                ("change", "Change", "It is to be changed: you change it next, then it goes on until the next review."),
+                ("end", "End", "It ends now."),
+            ], &form.outcome, at("outcome").as_deref()))
+            (fields::input("date", "next_review_on", "Next review by",
+                Some("Needed to continue or change; leave blank to end"),
+                &form.next_review_on, at("next_review_on").as_deref()))
+            (fields::textarea("note", "Note", Some("What you looked at and why you decided this"),
+                &form.note, at("note").as_deref()))
+            button class="button" type="submit" { "Record the review" }
+        }
+    };
+    let title = format!("Review measure {}", m.id);
+    action_page(user, m, &title, problem, review_label, markup)
+}
+
+async fn review_form(
+    State(state): State<AppState>,
+    user: UiUser<Supervision>,
+    Path(id): Path<String>,
+) -> Response {
+    match measure_of(&state, &id).await {
+        Ok(m) => review_page(&user, &m, &ReviewForm::default(), None),
+        Err(error) => layout::from_error(&error),
+    }
+}
+
+async fn review(
+    State(state): State<AppState>,
+    user: UiUser<Supervision>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let posted = Form::parse(&body);
+    if !user.csrf_ok(&posted) {
+        return csrf_refused();
+    }
+    let m = match measure_of(&state, &id).await {
+        Ok(m) => m,
+        Err(error) => return layout::from_error(&error),
+    };
+    let text = |key: &str| posted.get(key).unwrap_or_default().to_owned();
+    let form = ReviewForm {
+        outcome: text("outcome"),
+        next_review_on: text("next_review_on"),
+        note: text("note"),
+    };
+    let mut map = Map::new();
+    put(&mut map, "outcome", &form.outcome, false);
+    put(&mut map, "next_review_on", &form.next_review_on, false);
+    put(&mut map, "note", &form.note, false);
+    let reviewed = match parse_body::<ReviewBody>(map) {
+        Ok(body) => record_review(&state, &user.principal(), m.id, body).await,
+        Err(error) => Err(error),
+    };
+    match reviewed {
+        // A review that calls for a change goes on to the change.
+        Ok(_) if form.outcome == "change" => redirect(&format!("/ui/measures/{}/change", m.id)),
+        Ok(_) => redirect(&format!("/ui/measures/{}", m.id)),
+        Err(error) if fields::shown_on_form(&error) => {
+            let problem = Problem::of(&error, |f| known(f, &REVIEW_KEYS));
+            review_page(&user, &m, &form, Some(&problem))
+        }
+        Err(error) => layout::from_error(&error),
+    }
+}
+
+// --- End -----------------------------------------------------------------
+
+fn end_page(
+    user: &UiUser<Supervision>,
+    m: &Measure,
+    reason: &str,
+    problem: Option<&Problem>,
+) -> Response {
+    let markup = html! {
+        p { "The measure stays on the record; it stops applying now. The person is sent a letter saying so." }
+        form method="post" action={ "/ui/measures/" (m.id) "/end" } novalidate {
+            (csrf_field(&user.csrf_token))
+            (fields::textarea("reason", "Why it ends", None, reason,
+                Problem::at(problem, "reason").as_deref()))
+            button class="button" type="submit" { "End the measure" }
+        }
+    };
+    let title = format!("End measure {}", m.id);
+    action_page(user, m, &title, problem, |_| "Why it ends", markup)
+}
+
+async fn end_form(
+    State(state): State<AppState>,
+    user: UiUser<Supervision>,
+    Path(id): Path<String>,
+) -> Response {
+    match measure_of(&state, &id).await {
+        Ok(m) => end_page(&user, &m, "", None),
+        Err(error) => layout::from_error(&error),
+    }
+}
+
+async fn end(
+    State(state): State<AppState>,
+    user: UiUser<Supervision>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let posted = Form::parse(&body);
+    if !user.csrf_ok(&posted) {
+        return csrf_refused();
+    }
+    let m = match measure_of(&state, &id).await {
+        Ok(m) => m,
+        Err(error) => return layout::from_error(&error),
+    };
+    let reason = posted.get("reason").unwrap_or_default().to_owned();
+    match end_measure(&state, &user.principal(), m.id, &reason).await {
+        Ok(_) => redirect(&format!("/ui/measures/{}", m.id)),
+        Err(error) if fields::shown_on_form(&error) => {
+            let problem = Problem::of(&error, |f| known(f, &["reason"]));
+            end_page(&user, &m, &reason, Some(&problem))
+        }
+        Err(error) => layout::from_error(&error),
+    }
+}
+
+// --- Written notice ------------------------------------------------------
+
+#[derive(Default)]
+struct SentForm {
+    on: String,
+    method: String,
+}
+
+fn notice_page(
+    user: &UiUser<Supervision>,
+    m: &Measure,
+    form: &SentForm,
+    problem: Option<&Problem>,
+) -> Response {
+    let at = |key: &str| Problem::at(problem, key);
+    let letter = |which: &str| format!("/ui/measures/{}/notice/letter?letter={which}", m.id);
+    let markup = html! {
+        h2 { "Print the letter" }
+        p { "The letter opens on its own page; print it from your browser." }
+        ul class="actions" {
+            @if m.ended.is_some() {
+                li { a href=(letter("end")) { "The letter saying the measure has ended" } }
+            } @else {
+                li { a href=(letter("new")) { "The letter about the measure" } }
+                li { a href=(letter("change")) { "The letter about a change to it" } }
+            }
+        }
+        @if m.ended.is_none() {
+            h2 { "Record that it was sent" }
+            @if let Some(on) = m.terms.notified_on {
+                p { "The person was told in writing on " (on.format("%-d %B %Y")) ". Recording it again changes that date." }
+            } @else {
+                p { "Nothing is enforced until the person has been told in writing." }
+            }
+            form method="post" action={ "/ui/measures/" (m.id) "/notice" } novalidate {
+                (csrf_field(&user.csrf_token))
+                (fields::input("date", "on", "Sent or given on", None, &form.on, at("on").as_deref()))
+                (fields::radios("method", "How", &[
+                    ("post", "By post", ""),
+                    ("email", "By email", ""),
+                    ("in_person", "Handed over in person", ""),
+                    ("phone", "Read out by phone", "For someone who cannot read a letter."),
+                ], &form.method, at("method").as_deref()))
+                button class="button" type="submit" { "Record it sent" }
+            }
+        }
+    };
+    let title = format!("Written notice of measure {}", m.id);
+    action_page(
+        user,
+        m,
+        &title,
+        problem,
+        |key| match key {
+            "on" => "Sent or given on",
+            "method" => "How",
+            _ => "",
+        },
+        markup,
+    )
+}
+
+async fn notice(
+    State(state): State<AppState>,
+    user: UiUser<Supervision>,
+    Path(id): Path<String>,
+) -> Response {
+    match measure_of(&state, &id).await {
+        Ok(m) => {
+            let form = SentForm {
+                on: today(&state).to_string(),
+                method: String::new(),
+            };
+            notice_page(&user, &m, &form, None)
+        }
+        Err(error) => layout::from_error(&error),
+    }
+}
+
+async fn sent(
+    State(state): State<AppState>,
+    user: UiUser<Supervision>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let posted = Form::parse(&body);
+    if !user.csrf_ok(&posted) {
+        return csrf_refused();
+    }
+    let m = match measure_of(&state, &id).await {
+        Ok(m) => m,
+        Err(error) => return layout::from_error(&error),
+    };
+    let form = SentForm {
+        on: posted.get("on").unwrap_or_default().to_owned(),
+        method: posted.get("method").unwrap_or_default().to_owned(),
+    };
+    let mut map = Map::new();
+    put(&mut map, "on", &form.on, false);
+    put(&mut map, "method", &form.method, false);
+    let recorded = match parse_body::<SentBody>(map) {
+        Ok(body) => record_sent(&state, &user.principal(), m.id, body).await,
+        Err(error) => Err(error),
+    };
+    match recorded {
+        Ok(_) => redirect(&format!("/ui/measures/{}", m.id)),
+        Err(error) if fields::shown_on_form(&error) => {
+            let problem = Problem::of(&error, |f| known(f, &["on", "method"]));
+            notice_page(&user, &m, &form, Some(&problem))
+        }
+        Err(error) => layout::from_error(&error),
+    }
+}
+
+#[derive(Deserialize)]
+struct LetterQuery {
+    letter: Option<String>,
+}
+
+/// `GET /ui/measures/{id}/notice/letter`: the letter itself, rendered as
+/// `GET /v1/measures/{id}/notice` renders it, ready to print.
+async fn letter(
+    State(state): State<AppState>,
+    user: UiUser<Supervision>,
+    Path(id): Path<String>,
+    Query(query): Query<LetterQuery>,
+) -> Response {
+    let Some(id) = path_id::<MeasureId>(&id) else {
+        return layout::from_error(&AppError::NotFound("measure"));
+    };
+    let which = query.letter.as_deref();
+    match render_letter(&state, &user.principal(), id, which, Format::Html).await {
+        Ok(body) => letter_response(Format::Html, body),
+        Err(error) => layout::from_error(&error),
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/ui/measures/{id}/review", get(review_form).post(review))
+        .route("/ui/measures/{id}/end", get(end_form).post(end))
+        .route("/ui/measures/{id}/notice", get(notice).post(sent))
+        .route("/ui/measures/{id}/notice/letter", get(letter))
+}

@@ -1,0 +1,310 @@
+//! Appeals and complaints about a measure in pages: any member of staff
+//! who receives one records it (as the API allows); a supervisor who was
+//! not involved in the measure decides it. One who was is refused with
+//! the API's `not_independent`, said in plain words.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use maud::html;
+use serde_json::{Map, Value};
+
+use super::fields::{self, put, Problem};
+use super::form::redirect;
+use super::{kind_label, path_id};
+use crate::domain::{AppealId, Channel, Measure, MeasureId};
+use crate::error::AppError;
+use crate::http::appeals::{decide_appeal, record_appeal, DecisionBody, NewBody};
+use crate::http::auth::{Staff, Supervision};
+use crate::http::extract::parse_json;
+use crate::http::measures::today;
+use crate::http::ui::layout::{self, csrf_field, Section, Viewer};
+use crate::http::ui::session::{csrf_refused, UiUser};
+use crate::http::ui::Form;
+use crate::state::AppState;
+use crate::store::appeals::{self as store, AppealRow};
+use crate::store::measures;
+
+const NOT_INDEPENDENT: &str = "You recorded this measure or last changed it, so you cannot \
+    decide an appeal about it: the policy asks for a senior member of staff who was not \
+    involved. Ask another supervisor to decide it.";
+
+fn channel_label(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Phone => "By phone",
+        Channel::Email => "By email",
+        Channel::Web => "On the web",
+        Channel::Letter => "By letter",
+        Channel::InPerson => "In person",
+    }
+}
+
+fn parse_body<T: serde::de::DeserializeOwned>(map: Map<String, Value>) -> Result<T, AppError> {
+    parse_json(Value::Object(map).to_string().as_bytes())
+}
+
+fn known(field: &str, keys: &[&str]) -> Option<String> {
+    keys.contains(&field).then(|| field.to_owned())
+}
+
+// --- Recording -----------------------------------------------------------
+
+#[derive(Default)]
+struct AppealForm {
+    received_on: String,
+    channel: String,
+    grounds: String,
+}
+
+fn appeal_label(key: &str) -> &'static str {
+    match key {
+        "received_on" => "Received on",
+        "channel" => "How it came in",
+        "grounds" => "Grounds",
+        _ => "",
+    }
+}
+
+fn new_page(
+    user: &UiUser<Staff>,
+    m: &Measure,
+    form: &AppealForm,
+    problem: Option<&Problem>,
+) -> Response {
+    let at = |key: &str| Problem::at(problem, key);
+    let key = problem.and_then(|p| p.key.clone()).unwrap_or_default();
+    let channels: Vec<(&str, &str, &str)> = Channel::ALL
+        .iter()
+        .map(|c| (c.as_str(), channel_label(*c), ""))
+        .collect();
+    let body = html! {
+        @if user.may::<Supervision>() {
+            p { a href={ "/ui/measures/" (m.id) } { "Back to the measure" } }
+        }
+        p { "An appeal or complaint about how the policy was applied to this measure ("
+            (kind_label(m.kind.name())) "). A supervisor who was not involved in it decides it." }
+        (fields::error_summary(problem, appeal_label(&key), &key))
+        form method="post" action={ "/ui/measures/" (m.id) "/appeals/new" } novalidate {
+            (csrf_field(&user.csrf_token))
+            (fields::input("date", "received_on", "Received on", None, &form.received_on,
+                at("received_on").as_deref()))
+            (fields::radios("channel", "How it came in", &channels, &form.channel,
+                at("channel").as_deref()))
+            (fields::textarea("grounds", "Grounds", Some("What the person says, in their words where you can"),
+                &form.grounds, at("grounds").as_deref()))
+            button class="button" type="submit" { "Record the appeal" }
+        }
+    };
+    let status = match problem {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
+    let viewer = Viewer::of(user);
+    let title = format!("Record an appeal about measure {}", m.id);
+    layout::respond(
+        status,
+        layout::page(Some(&viewer), Section::None, &title, body),
+    )
+}
+
+async fn measure_of(state: &AppState, raw: &str) -> Result<Measure, AppError> {
+    let id = path_id::<MeasureId>(raw).ok_or(AppError::NotFound("measure"))?;
+    Ok(state
+        .store
+        .read(move |conn| measures::get_measure(conn, id))
+        .await?)
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    user: UiUser<Staff>,
+    Path(id): Path<String>,
+) -> Response {
+    match measure_of(&state, &id).await {
+        Ok(m) => {
+            let form = AppealForm {
+                received_on: today(&state).to_string(),
+                ..AppealForm::default()
+            };
+            new_page(&user, &m, &form, None)
+        }
+        Err(error) => layout::from_error(&error),
+    }
+}
+
+async fn record(
+    State(state): State<AppState>,
+    user: UiUser<Staff>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let posted = Form::parse(&body);
+    if !user.csrf_ok(&posted) {
+        return csrf_refused();
+    }
+    let m = match measure_of(&state, &id).await {
+        Ok(m) => m,
+        Err(error) => return layout::from_error(&error),
+    };
+    let text = |key: &str| posted.get(key).unwrap_or_default().to_owned();
+    let form = AppealForm {
+        received_on: text("received_on"),
+        channel: text("channel"),
+        grounds: text("grounds"),
+    };
+    let mut map = Map::new();
+    put(&mut map, "received_on", &form.received_on, false);
+    put(&mut map, "channel", &form.channel, false);
+    // Sent even when blank, so blank is "must not be empty", as the API says.
+    map.insert("grounds".into(), Value::String(form.grounds.clone()));
+    let recorded = match parse_body::<NewBody>(map) {
+        Ok(body) => record_appeal(&state, &user.principal(), m.id, body).await,
+        Err(error) => Err(error),
+    };
+    match recorded {
+        Ok(appeal) => redirect(&format!("/ui/appeals/{}", appeal.id)),
+        Err(error) if fields::shown_on_form(&error) => {
+            let problem = Problem::of(&error, |f| known(f, &["received_on", "channel", "grounds"]));
+            new_page(&user, &m, &form, Some(&problem))
+        }
+        Err(error) => layout::from_error(&error),
+    }
+}
+
+// --- The appeal and its decision -------------------------------------------
+
+#[derive(Default)]
+struct DecisionForm {
+    outcome: String,
+    reason: String,
+}
+
+fn appeal_page<R: crate::http::auth::Roles>(
+    user: &UiUser<R>,
+    appeal: &AppealRow,
+    form: &DecisionForm,
+    problem: Option<&Problem>,
+    status: StatusCode,
+) -> Response {
+    let at = |key: &str| Problem::at(problem, key);
+    let key = problem.and_then(|p| p.key.clone()).unwrap_or_default();
+    let label = match key.as_str() {
+        "outcome" => "Decision",
+        "reason" => "Why",
+        _ => "",
+    };
+    let supervises = user.may::<Supervision>();
+    let body = html! {
+        @if supervises {
+            p { a href={ "/ui/measures/" (appeal.measure_id) } { "Back to measure " (appeal.measure_id) } }
+        }
+        dl class="summary" {
+            div class="summary-row" { dt { "Received" } dd { (appeal.received_on.format("%-d %B %Y")) } }
+            div class="summary-row" { dt { "How it came in" } dd { (channel_label(appeal.channel)) } }
+            div class="summary-row" { dt { "Grounds" } dd { (appeal.grounds) } }
+            div class="summary-row" { dt { "Recorded by" } dd { (appeal.recorded_by) } }
+            div class="summary-row" { dt { "Decision" } dd {
+                @match &appeal.decision {
+                    Some(d) => { strong { (d.outcome.as_str()) } " by " (d.decided_by) ": " (d.reason) },
+                    None => { "Waiting for a decision" },
+                }
+            } }
+        }
+        @if supervises && appeal.decision.is_none() {
+            h2 { "Decide the appeal" }
+            (fields::error_summary(problem, label, &key))
+            form method="post" action={ "/ui/appeals/" (appeal.id) "/decision" } novalidate {
+                (csrf_field(&user.csrf_token))
+                (fields::radios("outcome", "Decision", &[
+                    ("upheld", "Upheld", "The measure stands as it is."),
+                    ("changed", "Changed", "Change the measure first; the decision points at that change."),
+                    ("ended", "Ended", "The measure ends now."),
+                ], &form.outcome, at("outcome").as_deref()))
+                (fields::textarea("reason", "Why", Some("The person is told this"),
+                    &form.reason, at("reason").as_deref()))
+                button class="button" type="submit" { "Record the decision" }
+            }
+        }
+    };
+    let viewer = Viewer::of(user);
+    let title = format!("Appeal {} about measure {}", appeal.id, appeal.measure_id);
+    layout::respond(
+        status,
+        layout::page(Some(&viewer), Section::None, &title, body),
+    )
+}
+
+async fn appeal_of(state: &AppState, raw: &str) -> Result<AppealRow, AppError> {
+    let id = path_id::<AppealId>(raw).ok_or(AppError::NotFound("appeal"))?;
+    Ok(state.store.read(move |conn| store::get(conn, id)).await?)
+}
+
+async fn show(
+    State(state): State<AppState>,
+    user: UiUser<Staff>,
+    Path(id): Path<String>,
+) -> Response {
+    match appeal_of(&state, &id).await {
+        Ok(appeal) => appeal_page(
+            &user,
+            &appeal,
+            &DecisionForm::default(),
+            None,
+            StatusCode::OK,
+        ),
+        Err(error) => layout::from_error(&error),
+    }
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    user: UiUser<Supervision>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let posted = Form::parse(&body);
+    if !user.csrf_ok(&posted) {
+        return csrf_refused();
+    }
+    let appeal = match appeal_of(&state, &id).await {
+        Ok(appeal) => appeal,
+        Err(error) => return layout::from_error(&error),
+    };
+    let form = DecisionForm {
+        outcome: posted.get("outcome").unwrap_or_default().to_owned(),
+        reason: posted.get("reason").unwrap_or_default().to_owned(),
+    };
+    let mut map = Map::new();
+    put(&mut map, "outcome", &form.outcome, false);
+    map.insert("reason".into(), Value::String(form.reason.clone()));
+    let decided = match parse_body::<DecisionBody>(map) {
+        Ok(body) => decide_appeal(&state, &user.principal(), appeal.id, body).await,
+        Err(error) => Err(error),
+    };
+    match decided {
+        Ok(appeal) => redirect(&format!("/ui/appeals/{}", appeal.id)),
+        Err(AppError::NotIndependent(_)) => {
+            let problem = Problem {
+                key: None,
+                message: NOT_INDEPENDENT.into(),
+            };
+            appeal_page(&user, &appeal, &form, Some(&problem), StatusCode::FORBIDDEN)
+        }
+        Err(error) if fields::shown_on_form(&error) => {
+            let problem = Problem::of(&error, |f| known(f, &["outcome", "reason"]));
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            appeal_page(&user, &appeal, &form, Some(&problem), status)
+        }
+        Err(error) => layout::from_error(&error),
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/ui/measures/{id}/appeals/new", get(new_form).post(record))
+        .route("/ui/appeals/{id}", get(show))
+        .route("/ui/appeals/{id}/decision", post(decide))
+}
