@@ -34,6 +34,7 @@ async fn fill(rig: &Rig, name: &str, value: &str) {
     form.set_by_name(name, value).await.unwrap();
 }
 
+/// Clicks something that does not load a page (a radio button).
 async fn click(rig: &Rig, css: &str) {
     rig.browser
         .find(Locator::Css(css))
@@ -45,7 +46,7 @@ async fn click(rig: &Rig, css: &str) {
 }
 
 async fn submit(rig: &Rig) {
-    click(rig, "main form button[type=submit]").await;
+    rig.click("main form button[type=submit]").await;
 }
 
 async fn value_of(rig: &Rig, id: &str) -> String {
@@ -60,7 +61,7 @@ async fn value_of(rig: &Rig, id: &str) -> String {
 }
 
 async fn sign_out(rig: &Rig) {
-    click(rig, ".account button").await;
+    rig.click(".account button").await;
     assert_eq!(rig.path().await, "/ui/sign-in");
 }
 
@@ -111,10 +112,10 @@ async fn a_measure_is_recorded_after_a_field_error_noticed_and_ended() {
     rig.screenshot("measure").await;
 
     // Print the letter and record it sent.
-    click(&rig, "a[href$='/notice']").await;
+    rig.click("a[href$='/notice']").await;
     rig.assert_accessible("notice").await;
     rig.screenshot("measure-notice").await;
-    click(&rig, "a[href*='letter=new']").await;
+    rig.click("a[href*='letter=new']").await;
     let letter = rig.text().await;
     assert!(letter.contains("Ann Example"), "{letter}");
     rig.assert_accessible("letter").await;
@@ -127,7 +128,7 @@ async fn a_measure_is_recorded_after_a_field_error_noticed_and_ended() {
     assert!(rig.text().await.contains("In force"));
 
     // End it, with a missing reason first.
-    click(&rig, "a[href$='/end']").await;
+    rig.click("a[href$='/end']").await;
     rig.assert_accessible("end a measure").await;
     submit(&rig).await;
     assert!(rig.text().await.contains("must not be empty"));
@@ -151,7 +152,7 @@ async fn a_measure_is_reviewed_and_changed() {
     rig.sign_in("sue", PASSWORD).await;
     record_limit(&rig, person, "3").await;
     let path = rig.path().await;
-    click(&rig, "a[href$='/review']").await;
+    rig.click("a[href$='/review']").await;
     rig.assert_accessible("review").await;
     rig.screenshot("measure-review").await;
     click(&rig, "#outcome-change").await;
