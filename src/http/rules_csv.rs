@@ -87,43 +87,91 @@ pub async fn import(
         ));
     }
     let body = read_body(request, &state).await?;
-    let rows = parse(&body, state.region)?;
+    match import_file(&state, who.name, &body).await {
+        Ok(counts) => Ok(Json(counts)),
+        Err(mut errors) => Err(errors.swap_remove(0)),
+    }
+}
+
+/// Reads a CSV of rules and applies it under `actor`'s name, all or
+/// nothing: what the API's import and the rules page's import both do.
+/// Refused, the errors are every bad line found while reading (at least
+/// one; the API answers with the first), and nothing is written.
+pub(crate) async fn import_file(
+    state: &AppState,
+    actor: String,
+    body: &[u8],
+) -> Result<Value, Vec<AppError>> {
+    let rows = parse_all(body, state.region)?;
     let now = state.now();
-    let counts = state
+    state
         .store
-        .write(move |conn| apply(conn, rows, &who.name, now))
-        .await??;
-    Ok(Json(counts))
+        .write(move |conn| apply(conn, rows, &actor, now))
+        .await
+        .map_err(|e| vec![e.into()])?
+        .map_err(|e| vec![e])
 }
 
 /// Reads every row, refusing the file at the first bad one.
+#[cfg(test)]
 fn parse(body: &[u8], region: Region) -> Result<Vec<Row>, AppError> {
+    parse_all(body, region).map_err(|mut errors| errors.swap_remove(0))
+}
+
+/// Reads every row. A bad row does not stop the reading, so a person
+/// fixing a file sees every line to fix at once; a file whose header or
+/// encoding is wrong stops at that.
+fn parse_all(body: &[u8], region: Region) -> Result<Vec<Row>, Vec<AppError>> {
     // Spreadsheets saving "CSV UTF-8" start the file with a byte-order mark.
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     let mut reader = ::csv::ReaderBuilder::new().from_reader(body);
-    let header = reader.headers().map_err(|e| read_error(&e))?.clone();
-    let positions = columns(&header)?;
+    let header = reader.headers().map_err(|e| vec![read_error(&e)])?.clone();
+    let positions = columns(&header).map_err(|e| vec![e])?;
     let mut seen: HashMap<(String, &str), u64> = HashMap::new();
     let mut rows = Vec::new();
+    let mut errors = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| read_error(&e))?;
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => match read_error(&e) {
+                error @ AppError::InvalidLine { .. } => {
+                    errors.push(error);
+                    continue;
+                }
+                other => {
+                    errors.push(other);
+                    break;
+                }
+            },
+        };
         let line = record.position().map_or(0, |p| p.line());
         let cells = positions.map(|i| unguard(record.get(i).unwrap_or("")));
-        let row = parse_row(line, cells, region).map_err(|e| e.on_line(line))?;
+        let row = match parse_row(line, cells, region) {
+            Ok(row) => row,
+            Err(e) => {
+                errors.push(e.on_line(line));
+                continue;
+            }
+        };
         let key = (
             row.rule.number.as_str().to_owned(),
             match_name(row.rule.match_kind),
         );
         if let Some(first) = seen.insert(key, line) {
-            return Err(bad(
+            errors.push(bad(
                 line,
                 "number",
                 format!("repeats the number and match of line {first}"),
             ));
+            continue;
         }
         rows.push(row);
     }
-    Ok(rows)
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Where each of [`COLUMNS`] is in the file, from its header line.
@@ -325,6 +373,36 @@ mod tests {
         assert_eq!(
             refused("number,match,action,reason,expires_at\n+44,exact,block,r,\n"),
             (2, "number".into())
+        );
+    }
+
+    #[test]
+    fn every_bad_line_is_named_not_only_the_first() {
+        let errors = match parse_all(
+            b"number,match,action,reason,expires_at\n\
+              +447700900123,exact,block,r,\n\
+              +447700900124,sideways,block,r,\n\
+              +447700900125,exact\n\
+              +447700900123,exact,allow,again,\n",
+            gb(),
+        ) {
+            Err(errors) => errors,
+            Ok(_) => panic!("accepted"),
+        };
+        let lines: Vec<(u64, String)> = errors
+            .into_iter()
+            .map(|e| match e {
+                AppError::InvalidLine { line, error } => (line, error.field),
+                other => panic!("not a line error: {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (3, "match".into()),
+                (4, "body".into()),
+                (5, "number".into())
+            ]
         );
     }
 
