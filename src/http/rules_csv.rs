@@ -23,17 +23,35 @@ use crate::store::{self, rules, timestamp};
 /// them in any order, each once, and no others.
 pub const COLUMNS: [&str; 5] = ["number", "match", "action", "reason", "expires_at"];
 
-fn match_name(kind: MatchKind) -> &'static str {
+pub(super) fn match_name(kind: MatchKind) -> &'static str {
     match kind {
         MatchKind::Exact => "exact",
         MatchKind::Prefix => "prefix",
     }
 }
 
-fn action_name(action: RuleAction) -> &'static str {
+pub(super) fn action_name(action: RuleAction) -> &'static str {
     match action {
         RuleAction::Block => "block",
         RuleAction::Allow => "allow",
+    }
+}
+
+/// A match by its name in a file or a form (`exact`, `prefix`).
+pub(super) fn match_named(name: &str) -> Option<MatchKind> {
+    match name.trim() {
+        "exact" => Some(MatchKind::Exact),
+        "prefix" => Some(MatchKind::Prefix),
+        _ => None,
+    }
+}
+
+/// An action by its name in a file or a form (`block`, `allow`).
+pub(super) fn action_named(name: &str) -> Option<RuleAction> {
+    match name.trim() {
+        "block" => Some(RuleAction::Block),
+        "allow" => Some(RuleAction::Allow),
+        _ => None,
     }
 }
 
@@ -212,16 +230,10 @@ fn columns(header: &::csv::StringRecord) -> Result<[usize; 5], AppError> {
 /// JSON create checks a body.
 fn parse_row(line: u64, cells: [&str; 5], region: Region) -> Result<Row, AppError> {
     let [given, match_kind, action, reason, expires_at] = cells;
-    let match_kind = match match_kind.trim() {
-        "exact" => MatchKind::Exact,
-        "prefix" => MatchKind::Prefix,
-        _ => return Err(AppError::invalid("match", "must be exact or prefix")),
-    };
-    let action = match action.trim() {
-        "block" => RuleAction::Block,
-        "allow" => RuleAction::Allow,
-        _ => return Err(AppError::invalid("action", "must be block or allow")),
-    };
+    let match_kind = match_named(match_kind)
+        .ok_or_else(|| AppError::invalid("match", "must be exact or prefix"))?;
+    let action = action_named(action)
+        .ok_or_else(|| AppError::invalid("action", "must be block or allow"))?;
     let (number, broad) = match NumberPattern::parse(given, match_kind, region) {
         Ok(number) => (number, false),
         Err(message) => match (match_kind, NumberPattern::parse_broad(given, region)) {

@@ -6,9 +6,13 @@
 //! functions the API's handlers use, and audit changes under the user's
 //! name.
 
+mod calls;
+mod form_errors;
 mod home;
 mod layout;
 mod people;
+mod review;
+mod rules;
 pub mod session;
 mod sign_in;
 
@@ -39,6 +43,9 @@ pub fn router() -> Router<AppState> {
         .merge(home::routes())
         .merge(sign_in::routes())
         .merge(people::routes())
+        .merge(review::routes())
+        .merge(rules::routes())
+        .merge(calls::routes())
         .route(STYLESHEET_PATH, get(stylesheet))
         .layer(axum::middleware::map_response(security_headers))
 }
