@@ -143,15 +143,20 @@ fn parse_all(body: &[u8], region: Region) -> Result<Vec<Row>, Vec<AppError>> {
     // Spreadsheets saving "CSV UTF-8" start the file with a byte-order mark.
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     let mut reader = ::csv::ReaderBuilder::new().from_reader(body);
-    let header = reader.headers().map_err(|e| vec![read_error(&e)])?.clone();
-    let positions = columns(&header).map_err(|e| vec![e])?;
+    let mut lines = Lines::of(body);
+    let header = reader
+        .headers()
+        .map_err(|e| vec![read_error(&e, &mut lines)])?
+        .clone();
+    let header_line = lines.of_record(header.position());
+    let positions = columns(&header, header_line).map_err(|e| vec![e])?;
     let mut seen: HashMap<(String, &str), u64> = HashMap::new();
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     for record in reader.records() {
         let record = match record {
             Ok(record) => record,
-            Err(e) => match read_error(&e) {
+            Err(e) => match read_error(&e, &mut lines) {
                 error @ AppError::InvalidLine { .. } => {
                     errors.push(error);
                     continue;
@@ -162,7 +167,7 @@ fn parse_all(body: &[u8], region: Region) -> Result<Vec<Row>, Vec<AppError>> {
                 }
             },
         };
-        let line = record.position().map_or(0, |p| p.line());
+        let line = lines.of_record(record.position());
         let cells = positions.map(|i| unguard(record.get(i).unwrap_or("")));
         let row = match parse_row(line, cells, region) {
             Ok(row) => row,
@@ -192,10 +197,61 @@ fn parse_all(body: &[u8], region: Region) -> Result<Vec<Row>, Vec<AppError>> {
     }
 }
 
+/// Line numbers counted from a record's byte offset. The csv crate's own
+/// count is one short in a file whose lines end CRLF (it starts a record
+/// at the `\n` of the CRLF before it, so the first record is "line 1"),
+/// and that is how spreadsheets on Windows and browsers posting a text
+/// box send them.
+struct Lines<'a> {
+    body: &'a [u8],
+    /// Offset counted up to, and the line there (records come in order,
+    /// so each is counted from the last).
+    counted: usize,
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    fn of(body: &'a [u8]) -> Self {
+        Lines {
+            body,
+            counted: 0,
+            line: 1,
+        }
+    }
+
+    /// The line a record starts on.
+    fn of_record(&mut self, position: Option<&::csv::Position>) -> u64 {
+        let Some(position) = position else {
+            return self.line;
+        };
+        let mut byte = usize::try_from(position.byte())
+            .unwrap_or(usize::MAX)
+            .min(self.body.len());
+        // The record's text starts after any line endings it is said to
+        // start with.
+        while self
+            .body
+            .get(byte)
+            .is_some_and(|b| matches!(b, b'\r' | b'\n'))
+        {
+            byte += 1;
+        }
+        if byte < self.counted {
+            *self = Lines::of(self.body);
+        }
+        let newlines = self.body[self.counted..byte]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        self.line += newlines as u64;
+        self.counted = byte;
+        self.line
+    }
+}
+
 /// Where each of [`COLUMNS`] is in the file, from its header line.
-fn columns(header: &::csv::StringRecord) -> Result<[usize; 5], AppError> {
-    // Blank lines before it are skipped.
-    let line = header.position().map_or(1, |p| p.line());
+fn columns(header: &::csv::StringRecord, line: u64) -> Result<[usize; 5], AppError> {
+    // Blank lines before it are skipped, so it may not be line 1.
     let expected = || format!("the first line must name the columns {}", COLUMNS.join(","));
     let mut positions = [usize::MAX; 5];
     for (i, name) in header.iter().enumerate() {
@@ -256,8 +312,8 @@ fn parse_row(line: u64, cells: [&str; 5], region: Region) -> Result<Row, AppErro
 
 /// A CSV that cannot be read as rows: a row with more or fewer cells than
 /// the header, text that is not UTF-8, no header at all.
-fn read_error(error: &::csv::Error) -> AppError {
-    let line = error.position().map_or(1, |p| p.line());
+fn read_error(error: &::csv::Error, lines: &mut Lines) -> AppError {
+    let line = lines.of_record(error.position());
     match error.kind() {
         ::csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -416,6 +472,15 @@ mod tests {
                 (5, "number".into())
             ]
         );
+    }
+
+    #[test]
+    fn lines_are_counted_right_when_they_end_crlf() {
+        let body = "number,match,action,reason,expires_at\r\n\
+                    +447700900111,exact,block,r,\r\n\
+                    +447700900112,sideways,block,r,\r\n";
+        assert_eq!(refused(body), (3, "match".into()));
+        assert_eq!(refused(&body.replace("\r\n", "\n")), (3, "match".into()));
     }
 
     #[test]

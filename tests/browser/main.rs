@@ -12,4 +12,5 @@
 mod server;
 
 mod accounts;
+mod review_rules_history;
 mod rig;
