@@ -39,15 +39,24 @@ pub struct Search {
     cursor: Option<String>,
 }
 
-/// Field name, label, hint.
+/// Field name, label, hint: those with a hint first, so on a wide screen
+/// the inputs of a row line up.
 const TEXT_FIELDS: [(&str, &str, &str); 7] = [
-    ("phone", "Phone number", "Any way of writing it."),
+    (
+        "phone",
+        "Phone number",
+        "Written any way, e.g. 07700 900123",
+    ),
+    (
+        "from",
+        "From",
+        "A date, e.g. 2026-03-01, or a date and time",
+    ),
+    ("to", "To", "A date, e.g. 2026-03-31, includes that day"),
     ("email", "Email address", ""),
     ("person", "Person's id", ""),
     ("enquiry", "Enquiry reference or id", ""),
     ("advisor", "Advisor", ""),
-    ("from", "From", "A date (2026-03-01) or a date and time."),
-    ("to", "To", "A date includes that whole day."),
 ];
 
 impl Search {
