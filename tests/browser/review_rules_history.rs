@@ -59,12 +59,27 @@ async fn fill(rig: &Rig, id: &str, text: &str) {
     field.send_keys(text).await.unwrap();
 }
 
+/// Clicks a link or a form's button and waits for the page it leads to:
+/// the page is marked before the click, and the next one is unmarked (a
+/// click can return before the navigation it starts has finished).
 async fn click(rig: &Rig, css: &str) {
+    rig.browser
+        .execute(
+            "document.documentElement.setAttribute('data-left', '')",
+            vec![],
+        )
+        .await
+        .unwrap();
     rig.browser
         .find(Locator::Css(css))
         .await
         .unwrap()
         .click()
+        .await
+        .unwrap();
+    rig.browser
+        .wait()
+        .for_element(Locator::Css("html:not([data-left]) main h1"))
         .await
         .unwrap();
 }
