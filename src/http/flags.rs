@@ -125,8 +125,17 @@ async fn dismiss(
     IdPath(id): IdPath<FlagId>,
     ApiJson(body): ApiJson<DismissBody>,
 ) -> Result<Json<flags::FlagRow>, AppError> {
-    let reason = text::prose_required("reason", body.reason.as_deref().unwrap_or(""), 1000)?;
-    settle(&state, id, who.name, Status::Dismissed, reason, None).await
+    let reason = body.reason.unwrap_or_default();
+    let flag = settle(
+        &state,
+        id,
+        who.name,
+        Status::Dismissed,
+        ("reason", &reason),
+        None,
+    )
+    .await?;
+    Ok(Json(flag))
 }
 
 /// `resolution` is the name the first API gave the reason; either may be
@@ -155,19 +164,32 @@ async fn resolve(
         (None, Some(resolution)) => ("resolution", resolution),
         (reason, None) => ("reason", reason.unwrap_or_default()),
     };
-    let reason = text::prose_required(field, &given, 1000)?;
     let measure = body.measure_id.map(MeasureId::from_raw);
-    settle(&state, id, who.name, Status::Resolved, reason, measure).await
+    let flag = settle(
+        &state,
+        id,
+        who.name,
+        Status::Resolved,
+        (field, &given),
+        measure,
+    )
+    .await?;
+    Ok(Json(flag))
 }
 
-async fn settle(
+/// Dismisses or resolves a flag under `by`'s name (audited): what the API
+/// and the review queue page both do. `reason` is the field it was given
+/// in and its text, which must be prose (a bad one is a 422 naming that
+/// field, and nothing changes).
+pub(crate) async fn settle(
     state: &AppState,
     id: FlagId,
     by: String,
     status: Status,
-    reason: String,
+    (field, reason): (&str, &str),
     measure_id: Option<MeasureId>,
-) -> Result<Json<flags::FlagRow>, AppError> {
+) -> Result<flags::FlagRow, AppError> {
+    let reason = text::prose_required(field, reason, 1000)?;
     let refresh = refresh(state);
     let now = timestamp(refresh.now);
     let flag = state
@@ -185,5 +207,5 @@ async fn settle(
             flags::settle(conn, id, &settlement, &now)
         })
         .await?;
-    Ok(Json(flag))
+    Ok(flag)
 }

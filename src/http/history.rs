@@ -71,7 +71,7 @@ async fn list(
         from: q.from,
         to: q.to,
     };
-    let filter = resolve(&state, text.parse(state.region, state.policy.timezone)?).await?;
+    let filter = filter_of(&state, &text).await?;
     if as_csv {
         for (field, given) in [("limit", &q.limit), ("cursor", &q.cursor)] {
             if given.is_some() {
@@ -104,6 +104,32 @@ async fn page(
             .filter(|l| (1..=MAX_LIMIT).contains(l))
             .ok_or_else(|| AppError::invalid("limit", "must be between 1 and 500"))?,
     };
+    let (rows, next) = read_page(state, who, filter, limit, cursor).await?;
+    let tz = state.policy.timezone;
+    let contacts: Vec<Shown> = rows.iter().map(|row| Shown::of(row, tz)).collect();
+    let mut body = json!({ "contacts": contacts });
+    if let Some(next) = next {
+        body["next_cursor"] = json!(next);
+    }
+    Ok(Json(body).into_response())
+}
+
+/// The filter's text read and its enquiry looked up: what the API's query
+/// and the call history page's form both go through.
+pub(crate) async fn filter_of(state: &AppState, text: &FilterText) -> Result<Filter, AppError> {
+    resolve(state, text.parse(state.region, state.policy.timezone)?).await
+}
+
+/// `limit` rows of `filter`, newest first, after `cursor` (an earlier
+/// page's, checked against `filter`), and the cursor of the next page if
+/// there is one. Records the read of a person's history under `who`.
+pub(crate) async fn read_page(
+    state: &AppState,
+    who: &Principal,
+    filter: Filter,
+    limit: u32,
+    cursor: Option<String>,
+) -> Result<(Vec<HistoryRow>, Option<String>), AppError> {
     let cursor = cursor
         .map(|c| Cursor::decode(&c, &filter))
         .transpose()
@@ -122,17 +148,14 @@ async fn page(
         })
         .await?;
     record_read(state, who, &filter).await?;
-    let tz = state.policy.timezone;
-    let contacts: Vec<Shown> = page.rows.iter().map(|row| Shown::of(row, tz)).collect();
-    let mut body = json!({ "contacts": contacts });
-    if let Some(position) = page.next {
-        let next = Cursor {
+    let next = page.next.map(|position| {
+        Cursor {
             position,
             high_water,
-        };
-        body["next_cursor"] = json!(next.encode(&filter));
-    }
-    Ok(Json(body).into_response())
+        }
+        .encode(&filter)
+    });
+    Ok((page.rows, next))
 }
 
 /// The filter with its enquiry looked up: one that does not exist is the
@@ -157,7 +180,11 @@ async fn resolve(state: &AppState, criteria: Criteria) -> Result<Filter, AppErro
 
 /// A lookup of one person's contacts is a read of their history, recorded
 /// as `GET /v1/people/{id}/contacts` records it.
-async fn record_read(state: &AppState, who: &Principal, filter: &Filter) -> Result<(), AppError> {
+pub(crate) async fn record_read(
+    state: &AppState,
+    who: &Principal,
+    filter: &Filter,
+) -> Result<(), AppError> {
     match filter.person {
         Some(person) => {
             super::privacy::record_read(state, who, "person.contacts.view", person).await
@@ -246,7 +273,7 @@ static EXPORTS: Semaphore = Semaphore::const_new(4);
 
 /// Every matching row as a CSV download, written on a blocking thread
 /// with a read connection of its own and streamed as it is read.
-async fn export(state: &AppState, filter: Filter) -> Result<Response, AppError> {
+pub(crate) async fn export(state: &AppState, filter: Filter) -> Result<Response, AppError> {
     let permit = EXPORTS
         .acquire()
         .await

@@ -28,18 +28,18 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NewRule {
-    number: String,
+pub(crate) struct NewRule {
+    pub number: String,
     #[serde(rename = "match")]
-    match_kind: MatchKind,
-    action: RuleAction,
-    reason: String,
-    expires_at: Option<Moment>,
+    pub match_kind: MatchKind,
+    pub action: RuleAction,
+    pub reason: String,
+    pub expires_at: Option<Moment>,
     /// A prefix shorter than the country code and four digits (a whole
     /// country, every mobile) is refused unless this says it is meant; the
     /// reason then says why.
     #[serde(default)]
-    broad: bool,
+    pub broad: bool,
 }
 
 fn entry<'a>(
@@ -65,6 +65,17 @@ async fn create(
     Auth(who, ..): Auth<Supervision>,
     ApiJson(body): ApiJson<NewRule>,
 ) -> Result<(StatusCode, Json<NumberRule>), AppError> {
+    let rule = asked_for(&state, &body)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(insert_audited(&state, who.name, rule, None).await?),
+    ))
+}
+
+/// What `POST /v1/number-rules` and the rules page's form both check: the
+/// number in `match_kind`'s form (a broad prefix only when said), the
+/// expiry ahead, the reason prose.
+pub(crate) fn asked_for(state: &AppState, body: &NewRule) -> Result<NumberRule, AppError> {
     let number = match (body.broad, body.match_kind) {
         (false, kind) => NumberPattern::parse(&body.number, kind, state.region),
         (true, MatchKind::Prefix) => NumberPattern::parse_broad(&body.number, state.region),
@@ -74,17 +85,13 @@ async fn create(
     }
     .map_err(|m| AppError::invalid("number", m))?;
     check_expiry(body.expires_at, state.now())?;
-    let rule = new_rule(
+    new_rule(
         number,
         body.match_kind,
         body.action,
         &body.reason,
         body.expires_at,
-    )?;
-    Ok((
-        StatusCode::CREATED,
-        Json(insert_audited(&state, who.name, rule, None).await?),
-    ))
+    )
 }
 
 /// A rule as a supervisor asked for it, checked: the reason is prose and
@@ -172,7 +179,7 @@ pub(super) fn update_with_audit(
 
 /// Inserts `rule` and its audit entry in one transaction; `contact` is
 /// the history row it was made from, if any, named in the entry.
-async fn insert_audited(
+pub(crate) async fn insert_audited(
     state: &AppState,
     actor: String,
     mut rule: NumberRule,
@@ -205,6 +212,23 @@ async fn from_contact(
     IdPath(contact): IdPath<ContactId>,
     ApiJson(body): ApiJson<RuleFromContact>,
 ) -> Result<(StatusCode, Json<NumberRule>), AppError> {
+    let rule = for_contact(&state, contact, body.action, &body.reason, body.expires_at).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(insert_audited(&state, who.name, rule, Some(contact)).await?),
+    ))
+}
+
+/// An exact rule for the number `contact` came from, checked as a new
+/// rule is (insert it with [`insert_audited`], naming the contact): what
+/// the API and the call history page's "Block this number" both make.
+pub(crate) async fn for_contact(
+    state: &AppState,
+    contact: ContactId,
+    action: RuleAction,
+    reason: &str,
+    expires_at: Option<Moment>,
+) -> Result<NumberRule, AppError> {
     let phone = state
         .store
         .read(move |conn| contacts::phone_of(conn, contact))
@@ -218,18 +242,8 @@ async fn from_contact(
         })?;
     let number = NumberPattern::parse(&phone, MatchKind::Exact, state.region)
         .map_err(|m| AppError::invalid("contact", m))?;
-    check_expiry(body.expires_at, state.now())?;
-    let rule = new_rule(
-        number,
-        MatchKind::Exact,
-        body.action,
-        &body.reason,
-        body.expires_at,
-    )?;
-    Ok((
-        StatusCode::CREATED,
-        Json(insert_audited(&state, who.name, rule, Some(contact)).await?),
-    ))
+    check_expiry(expires_at, state.now())?;
+    new_rule(number, MatchKind::Exact, action, reason, expires_at)
 }
 
 #[derive(Deserialize)]
@@ -272,6 +286,17 @@ async fn remove(
     Auth(who, ..): Auth<Supervision>,
     IdPath(id): IdPath<NumberRuleId>,
 ) -> Result<StatusCode, AppError> {
+    remove_audited(&state, who.name, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a rule and audits `number_rule.delete` with its copy, under
+/// `actor`'s name (the API and the rules page).
+pub(crate) async fn remove_audited(
+    state: &AppState,
+    actor: String,
+    id: NumberRuleId,
+) -> Result<(), AppError> {
     let now = timestamp(state.now());
     state
         .store
@@ -281,7 +306,7 @@ async fn remove(
             audit::record(
                 conn,
                 entry(
-                    &who.name,
+                    &actor,
                     "number_rule.delete",
                     id,
                     serde_json::to_value(&before).ok(),
@@ -291,5 +316,5 @@ async fn remove(
             )
         })
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }

@@ -23,17 +23,35 @@ use crate::store::{self, rules, timestamp};
 /// them in any order, each once, and no others.
 pub const COLUMNS: [&str; 5] = ["number", "match", "action", "reason", "expires_at"];
 
-fn match_name(kind: MatchKind) -> &'static str {
+pub(super) fn match_name(kind: MatchKind) -> &'static str {
     match kind {
         MatchKind::Exact => "exact",
         MatchKind::Prefix => "prefix",
     }
 }
 
-fn action_name(action: RuleAction) -> &'static str {
+pub(super) fn action_name(action: RuleAction) -> &'static str {
     match action {
         RuleAction::Block => "block",
         RuleAction::Allow => "allow",
+    }
+}
+
+/// A match by its name in a file or a form (`exact`, `prefix`).
+pub(super) fn match_named(name: &str) -> Option<MatchKind> {
+    match name.trim() {
+        "exact" => Some(MatchKind::Exact),
+        "prefix" => Some(MatchKind::Prefix),
+        _ => None,
+    }
+}
+
+/// An action by its name in a file or a form (`block`, `allow`).
+pub(super) fn action_named(name: &str) -> Option<RuleAction> {
+    match name.trim() {
+        "block" => Some(RuleAction::Block),
+        "allow" => Some(RuleAction::Allow),
+        _ => None,
     }
 }
 
@@ -87,49 +105,153 @@ pub async fn import(
         ));
     }
     let body = read_body(request, &state).await?;
-    let rows = parse(&body, state.region)?;
+    match import_file(&state, who.name, &body).await {
+        Ok(counts) => Ok(Json(counts)),
+        Err(mut errors) => Err(errors.swap_remove(0)),
+    }
+}
+
+/// Reads a CSV of rules and applies it under `actor`'s name, all or
+/// nothing: what the API's import and the rules page's import both do.
+/// Refused, the errors are every bad line found while reading (at least
+/// one; the API answers with the first), and nothing is written.
+pub(crate) async fn import_file(
+    state: &AppState,
+    actor: String,
+    body: &[u8],
+) -> Result<Value, Vec<AppError>> {
+    let rows = parse_all(body, state.region)?;
     let now = state.now();
-    let counts = state
+    state
         .store
-        .write(move |conn| apply(conn, rows, &who.name, now))
-        .await??;
-    Ok(Json(counts))
+        .write(move |conn| apply(conn, rows, &actor, now))
+        .await
+        .map_err(|e| vec![e.into()])?
+        .map_err(|e| vec![e])
 }
 
 /// Reads every row, refusing the file at the first bad one.
+#[cfg(test)]
 fn parse(body: &[u8], region: Region) -> Result<Vec<Row>, AppError> {
+    parse_all(body, region).map_err(|mut errors| errors.swap_remove(0))
+}
+
+/// Reads every row. A bad row does not stop the reading, so a person
+/// fixing a file sees every line to fix at once; a file whose header or
+/// encoding is wrong stops at that.
+fn parse_all(body: &[u8], region: Region) -> Result<Vec<Row>, Vec<AppError>> {
     // Spreadsheets saving "CSV UTF-8" start the file with a byte-order mark.
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     let mut reader = ::csv::ReaderBuilder::new().from_reader(body);
-    let header = reader.headers().map_err(|e| read_error(&e))?.clone();
-    let positions = columns(&header)?;
+    let mut lines = Lines::of(body);
+    let header = reader
+        .headers()
+        .map_err(|e| vec![read_error(&e, &mut lines)])?
+        .clone();
+    let header_line = lines.of_record(header.position());
+    let positions = columns(&header, header_line).map_err(|e| vec![e])?;
     let mut seen: HashMap<(String, &str), u64> = HashMap::new();
     let mut rows = Vec::new();
+    let mut errors = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| read_error(&e))?;
-        let line = record.position().map_or(0, |p| p.line());
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => match read_error(&e, &mut lines) {
+                error @ AppError::InvalidLine { .. } => {
+                    errors.push(error);
+                    continue;
+                }
+                other => {
+                    errors.push(other);
+                    break;
+                }
+            },
+        };
+        let line = lines.of_record(record.position());
         let cells = positions.map(|i| unguard(record.get(i).unwrap_or("")));
-        let row = parse_row(line, cells, region).map_err(|e| e.on_line(line))?;
+        let row = match parse_row(line, cells, region) {
+            Ok(row) => row,
+            Err(e) => {
+                errors.push(e.on_line(line));
+                continue;
+            }
+        };
         let key = (
             row.rule.number.as_str().to_owned(),
             match_name(row.rule.match_kind),
         );
         if let Some(first) = seen.insert(key, line) {
-            return Err(bad(
+            errors.push(bad(
                 line,
                 "number",
                 format!("repeats the number and match of line {first}"),
             ));
+            continue;
         }
         rows.push(row);
     }
-    Ok(rows)
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Line numbers counted from a record's byte offset. The csv crate's own
+/// count is one short in a file whose lines end CRLF (it starts a record
+/// at the `\n` of the CRLF before it, so the first record is "line 1"),
+/// and that is how spreadsheets on Windows and browsers posting a text
+/// box send them.
+struct Lines<'a> {
+    body: &'a [u8],
+    /// Offset counted up to, and the line there (records come in order,
+    /// so each is counted from the last).
+    counted: usize,
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    fn of(body: &'a [u8]) -> Self {
+        Lines {
+            body,
+            counted: 0,
+            line: 1,
+        }
+    }
+
+    /// The line a record starts on.
+    fn of_record(&mut self, position: Option<&::csv::Position>) -> u64 {
+        let Some(position) = position else {
+            return self.line;
+        };
+        let mut byte = usize::try_from(position.byte())
+            .unwrap_or(usize::MAX)
+            .min(self.body.len());
+        // The record's text starts after any line endings it is said to
+        // start with.
+        while self
+            .body
+            .get(byte)
+            .is_some_and(|b| matches!(b, b'\r' | b'\n'))
+        {
+            byte += 1;
+        }
+        if byte < self.counted {
+            *self = Lines::of(self.body);
+        }
+        let newlines = self.body[self.counted..byte]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        self.line += newlines as u64;
+        self.counted = byte;
+        self.line
+    }
 }
 
 /// Where each of [`COLUMNS`] is in the file, from its header line.
-fn columns(header: &::csv::StringRecord) -> Result<[usize; 5], AppError> {
-    // Blank lines before it are skipped.
-    let line = header.position().map_or(1, |p| p.line());
+fn columns(header: &::csv::StringRecord, line: u64) -> Result<[usize; 5], AppError> {
+    // Blank lines before it are skipped, so it may not be line 1.
     let expected = || format!("the first line must name the columns {}", COLUMNS.join(","));
     let mut positions = [usize::MAX; 5];
     for (i, name) in header.iter().enumerate() {
@@ -164,16 +286,10 @@ fn columns(header: &::csv::StringRecord) -> Result<[usize; 5], AppError> {
 /// JSON create checks a body.
 fn parse_row(line: u64, cells: [&str; 5], region: Region) -> Result<Row, AppError> {
     let [given, match_kind, action, reason, expires_at] = cells;
-    let match_kind = match match_kind.trim() {
-        "exact" => MatchKind::Exact,
-        "prefix" => MatchKind::Prefix,
-        _ => return Err(AppError::invalid("match", "must be exact or prefix")),
-    };
-    let action = match action.trim() {
-        "block" => RuleAction::Block,
-        "allow" => RuleAction::Allow,
-        _ => return Err(AppError::invalid("action", "must be block or allow")),
-    };
+    let match_kind = match_named(match_kind)
+        .ok_or_else(|| AppError::invalid("match", "must be exact or prefix"))?;
+    let action = action_named(action)
+        .ok_or_else(|| AppError::invalid("action", "must be block or allow"))?;
     let (number, broad) = match NumberPattern::parse(given, match_kind, region) {
         Ok(number) => (number, false),
         Err(message) => match (match_kind, NumberPattern::parse_broad(given, region)) {
@@ -196,8 +312,8 @@ fn parse_row(line: u64, cells: [&str; 5], region: Region) -> Result<Row, AppErro
 
 /// A CSV that cannot be read as rows: a row with more or fewer cells than
 /// the header, text that is not UTF-8, no header at all.
-fn read_error(error: &::csv::Error) -> AppError {
-    let line = error.position().map_or(1, |p| p.line());
+fn read_error(error: &::csv::Error, lines: &mut Lines) -> AppError {
+    let line = lines.of_record(error.position());
     match error.kind() {
         ::csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -326,6 +442,45 @@ mod tests {
             refused("number,match,action,reason,expires_at\n+44,exact,block,r,\n"),
             (2, "number".into())
         );
+    }
+
+    #[test]
+    fn every_bad_line_is_named_not_only_the_first() {
+        let errors = match parse_all(
+            b"number,match,action,reason,expires_at\n\
+              +447700900123,exact,block,r,\n\
+              +447700900124,sideways,block,r,\n\
+              +447700900125,exact\n\
+              +447700900123,exact,allow,again,\n",
+            gb(),
+        ) {
+            Err(errors) => errors,
+            Ok(_) => panic!("accepted"),
+        };
+        let lines: Vec<(u64, String)> = errors
+            .into_iter()
+            .map(|e| match e {
+                AppError::InvalidLine { line, error } => (line, error.field),
+                other => panic!("not a line error: {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (3, "match".into()),
+                (4, "body".into()),
+                (5, "number".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn lines_are_counted_right_when_they_end_crlf() {
+        let body = "number,match,action,reason,expires_at\r\n\
+                    +447700900111,exact,block,r,\r\n\
+                    +447700900112,sideways,block,r,\r\n";
+        assert_eq!(refused(body), (3, "match".into()));
+        assert_eq!(refused(&body.replace("\r\n", "\n")), (3, "match".into()));
     }
 
     #[test]

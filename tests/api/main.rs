@@ -36,4 +36,5 @@ mod shutdown;
 mod timeline;
 mod ui_accounts;
 mod ui_measures;
+mod ui_queue_rules_history;
 mod ui_sessions;

@@ -13,4 +13,5 @@ mod server;
 
 mod accounts;
 mod measures;
+mod review_rules_history;
 mod rig;

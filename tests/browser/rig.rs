@@ -42,9 +42,14 @@ fn free_port() -> u16 {
 }
 
 pub async fn rig() -> Rig {
+    rig_with(&[]).await
+}
+
+/// A rig whose fairline has these settings (`FAIRLINE_*` variables).
+pub async fn rig_with(envs: &[(&str, &str)]) -> Rig {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("fairline.db");
-    let (fairline, base, _) = spawn_server(&db, &[]);
+    let (fairline, base, _) = spawn_server(&db, envs);
     let port = free_port();
     let driver = Command::new("chromedriver")
         .arg(format!("--port={port}"))

@@ -62,9 +62,9 @@ pub async fn home(State(state): State<AppState>, user: super::session::UiUser<St
         @if let Some(queue) = queue {
             h2 { "Review queue" }
             ul class="cards" {
-                li { span class="count" { (queue.open_flags) } "open flags" }
-                li { span class="count" { (queue.reviews_due) } "reviews due" }
-                li { span class="count" { (queue.appeals_waiting) } "appeals waiting" }
+                li { a href="/ui/review" { span class="count" { (queue.open_flags) } "open flags" } }
+                li { a href="/ui/review" { span class="count" { (queue.reviews_due) } "reviews due" } }
+                li { a href="/ui/review" { span class="count" { (queue.appeals_waiting) } "appeals waiting" } }
                 li { span class="count" { (in_force) } "measures in force" }
             }
         } @else {
@@ -81,7 +81,7 @@ pub async fn home(State(state): State<AppState>, user: super::session::UiUser<St
     )
 }
 
-fn action_label(action: Action) -> &'static str {
+pub(super) fn action_label(action: Action) -> &'static str {
     match action {
         Action::Route => "Put through",
         Action::Announce => "Put through after a message",

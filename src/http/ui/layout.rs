@@ -35,6 +35,9 @@ impl<'a> Viewer<'a> {
 pub enum Section {
     Home,
     People,
+    Review,
+    Rules,
+    Calls,
     None,
 }
 
@@ -77,6 +80,11 @@ pub fn page(viewer: Option<&Viewer<'_>>, section: Section, title: &str, body: Ma
                             @if viewer.supervises {
                                 (nav_item("/ui/people", "Find a person", section == Section::People))
                             }
+                            @if viewer.supervises {
+                                (nav_item("/ui/review", "Review queue", section == Section::Review))
+                                (nav_item("/ui/rules", "Number rules", section == Section::Rules))
+                            }
+                            (nav_item("/ui/calls", "Call history", section == Section::Calls))
                         }
                     }
                 }

@@ -6,10 +6,14 @@
 //! functions the API's handlers use, and audit changes under the user's
 //! name.
 
+mod calls;
+mod form_errors;
 mod home;
 mod layout;
 mod measures;
 mod people;
+mod review;
+mod rules;
 pub mod session;
 mod sign_in;
 
@@ -41,6 +45,9 @@ pub fn router() -> Router<AppState> {
         .merge(sign_in::routes())
         .merge(people::routes())
         .merge(measures::routes())
+        .merge(review::routes())
+        .merge(rules::routes())
+        .merge(calls::routes())
         .route(STYLESHEET_PATH, get(stylesheet))
         .layer(axum::middleware::map_response(security_headers))
 }
