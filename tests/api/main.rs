@@ -35,4 +35,5 @@ mod screening;
 mod shutdown;
 mod timeline;
 mod ui_accounts;
+mod ui_person;
 mod ui_sessions;

@@ -35,6 +35,7 @@ impl<'a> Viewer<'a> {
 pub enum Section {
     Home,
     People,
+    Advisors,
     None,
 }
 
@@ -77,6 +78,7 @@ pub fn page(viewer: Option<&Viewer<'_>>, section: Section, title: &str, body: Ma
                             @if viewer.supervises {
                                 (nav_item("/ui/people", "Find a person", section == Section::People))
                             }
+                            (nav_item("/ui/advisors", "Advisors", section == Section::Advisors))
                         }
                     }
                 }

@@ -6,9 +6,14 @@
 //! functions the API's handlers use, and audit changes under the user's
 //! name.
 
+mod advisors;
+mod contact_chart;
+mod enquiry_forms;
 mod home;
 mod layout;
 mod people;
+mod person;
+mod person_timeline;
 pub mod session;
 mod sign_in;
 
@@ -39,6 +44,9 @@ pub fn router() -> Router<AppState> {
         .merge(home::routes())
         .merge(sign_in::routes())
         .merge(people::routes())
+        .merge(person::routes())
+        .merge(enquiry_forms::routes())
+        .merge(advisors::routes())
         .route(STYLESHEET_PATH, get(stylesheet))
         .layer(axum::middleware::map_response(security_headers))
 }
