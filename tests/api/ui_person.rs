@@ -85,7 +85,7 @@ async fn the_person_page_shows_numbers_enquiries_measures_the_chart_and_the_time
     // The chart, with words for those who cannot see it, and its table.
     assert!(page.contains("<svg"), "{page}");
     assert!(page.contains(r#"<title id="contacts-chart-title">"#));
-    assert!(page.contains("1 contacts in the 26 weeks"), "{page}");
+    assert!(page.contains("1 contact in the 26 weeks"), "{page}");
     assert!(page.contains(r#"<th scope="col">Week starting</th>"#));
     // The call on the timeline, and the measure's recording.
     assert!(

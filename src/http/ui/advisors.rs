@@ -153,6 +153,12 @@ fn add_form(viewer: &Viewer<'_>, shown: &Shown) -> Markup {
     }
 }
 
+/// A field's error as a sentence about it ("Name must not be empty").
+fn sentence(field: &str, message: &str) -> FieldError {
+    let label = if field == "target" { "Target" } else { "Name" };
+    FieldError::new(field, format!("{label} {message}"))
+}
+
 fn back_to_list() -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, "/ui/advisors")]).into_response()
 }
@@ -172,12 +178,13 @@ pub async fn add(
         target: form.get("target").unwrap_or_default().to_owned(),
         errors: Vec::new(),
     };
-    let name = AdvisorName::parse("name", &shown.name).map_err(|e| shown.errors.push(e));
+    let name = AdvisorName::parse("name", &shown.name)
+        .map_err(|e| shown.errors.push(sentence(&e.field, &e.message)));
     let target = match shown.target.trim() {
         "" => Ok(None),
         given => PbxName::parse(given)
             .map(Some)
-            .map_err(|m| shown.errors.push(FieldError::new("target", m))),
+            .map_err(|m| shown.errors.push(sentence("target", m))),
     };
     let (Ok(name), Ok(target)) = (name, target) else {
         return render(&state, &user, &shown, StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -191,7 +198,7 @@ pub async fn add(
     match made {
         Ok(_) => back_to_list(),
         Err(AppError::Conflict { field, message }) => {
-            shown.errors.push(FieldError::new(field, message));
+            shown.errors.push(sentence(field, &message));
             render(&state, &user, &shown, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(error) => layout::from_error(&error),

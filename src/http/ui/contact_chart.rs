@@ -75,7 +75,8 @@ pub fn chart(weeks: &[(NaiveDate, u32)]) -> Markup {
     };
     let description = match busiest {
         Some((monday, most)) if total > 0 => format!(
-            "{total} contacts in the {} weeks from {}; the most in one week was {most}, in the week of {}.",
+            "{total} {} in the {} weeks from {}; the most in one week was {most}, in the week of {}.",
+            if total == 1 { "contact" } else { "contacts" },
             weeks.len(),
             short(weeks[0].0),
             short(monday)

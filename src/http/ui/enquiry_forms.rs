@@ -219,13 +219,20 @@ fn see_other(to: String) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, to)]).into_response()
 }
 
-/// The field an error names, if it is one the form can show.
+/// The field an error names, if it is one the form can show, and the
+/// message as a sentence about that field ("Topic must not be empty").
 fn field_of(error: &AppError) -> Option<(String, String)> {
-    match error {
-        AppError::Invalid(e) => Some((e.field.clone(), e.message.clone())),
-        AppError::Conflict { field, message } => Some(((*field).to_owned(), message.clone())),
-        _ => None,
-    }
+    let (field, message) = match error {
+        AppError::Invalid(e) => (e.field.as_str(), e.message.as_str()),
+        AppError::Conflict { field, message } => (*field, message.as_str()),
+        _ => return None,
+    };
+    let label = match field {
+        "topic" => "Topic",
+        "reference" => "Reference",
+        _ => "Advisor",
+    };
+    Some((field.to_owned(), format!("{label} {message}")))
 }
 
 /// `POST /ui/people/{id}/enquiries`.
