@@ -104,6 +104,15 @@ async fn a_number_written_differently_finds_the_person_whose_timeline_shows_a_sc
     assert!(desc.starts_with("1 contact in the 26 weeks"), "{desc}");
     rig.assert_accessible("person").await;
     rig.screenshot("person").await;
+    // The chart and the timeline are further down.
+    rig.browser
+        .execute(
+            "document.getElementById('contacts-per-week').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    rig.screenshot("person-chart").await;
     rig.close().await;
 }
 
@@ -163,6 +172,13 @@ async fn an_enquiry_is_opened_after_a_field_error_then_assigned_and_closed() {
         .to_owned();
     assert!(text.contains("Closed"), "{text}");
     assert!(text.contains("Priya"), "{row}\n{text}");
+    rig.browser
+        .execute(
+            "document.getElementById('enquiries').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
     rig.assert_accessible("person with a closed enquiry").await;
     rig.screenshot("person-enquiries").await;
     rig.close().await;
