@@ -90,6 +90,9 @@ async fn render<R: crate::http::auth::Roles>(
 }
 
 fn table(viewer: &Viewer<'_>, caption: &str, rows: &[&AdvisorRow], supervises: bool) -> Markup {
+    if rows.is_empty() {
+        return html! { p { strong { (caption) } ": none." } };
+    }
     html! {
         table {
             caption { (caption) " (" (rows.len()) ")" }
@@ -130,8 +133,8 @@ fn add_form(viewer: &Viewer<'_>, shown: &Shown) -> Markup {
             (csrf_field(viewer.csrf_token))
             @for (field, label, value, hint) in [
                 ("name", "Name", &shown.name, "As enquiries and measures will name them."),
-                ("target", "Takes calls at (optional)", &shown.target,
-                 "Their extension or queue as the phone system names it. Leave blank for the default queue."),
+                ("target", "Target (optional)", &shown.target,
+                 "Where the phone system sends their calls: their extension or queue, as it names it. Leave blank for the default queue."),
             ] {
                 @let error = shown.error(field);
                 div class={ "field" @if error.is_some() { " field-error" } } {
