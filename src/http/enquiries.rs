@@ -11,12 +11,12 @@ use serde::Deserialize;
 use super::extract::ApiJson;
 use super::extract::IdPath;
 use super::text::{self, present};
-use crate::domain::{Enquiry, EnquiryStatus, RecordId};
+use crate::domain::{Enquiry, EnquiryStatus};
 use crate::domain::{EnquiryId, PersonId};
 use crate::error::AppError;
 use crate::http::auth::{Auth, Supervision};
 use crate::state::AppState;
-use crate::store::{advisors, audit, enquiries, people, timestamp};
+use crate::store::{enquiries, timestamp};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -32,21 +32,18 @@ struct NewEnquiry {
     advisor: Option<String>,
 }
 
-fn entry<'a>(
-    actor: &'a str,
-    action: &'a str,
-    e: &Enquiry,
-    before: Option<&Enquiry>,
-) -> audit::Entry<'a> {
-    audit::Entry {
-        actor,
-        action,
-        entity: "enquiry",
-        entity_id: Some(e.id.get()),
-        person_id: Some(e.person_id),
-        before: before.and_then(|b| serde_json::to_value(b).ok()),
-        after: serde_json::to_value(e).ok(),
-    }
+/// A new enquiry's text fields checked as the API and the pages take
+/// them: `(reference, topic, advisor)`, trimmed, blank read as absent.
+pub(crate) fn checked_fields(
+    reference: Option<&str>,
+    topic: &str,
+    advisor: Option<&str>,
+) -> Result<(Option<String>, String, Option<String>), AppError> {
+    Ok((
+        text::optional("reference", reference, 64)?,
+        text::required("topic", topic, 200)?,
+        text::optional("advisor", advisor, 100)?,
+    ))
 }
 
 async fn create(
@@ -55,32 +52,21 @@ async fn create(
     IdPath(person_id): IdPath<PersonId>,
     ApiJson(body): ApiJson<NewEnquiry>,
 ) -> Result<(StatusCode, Json<Enquiry>), AppError> {
-    let reference = text::optional("reference", body.reference.as_deref(), 64)?;
-    let topic = text::required("topic", &body.topic, 200)?;
-    let advisor = text::optional("advisor", body.advisor.as_deref(), 100)?;
+    let (reference, topic, advisor) = checked_fields(
+        body.reference.as_deref(),
+        &body.topic,
+        body.advisor.as_deref(),
+    )?;
     let now = timestamp(state.now());
     let enquiry = state
         .store
         .write(move |conn| {
-            people::get_person(conn, person_id)?;
-            let advisor = advisor
-                .map(|given| advisors::assignable(conn, "advisor", &given))
-                .transpose()?;
-            let id = enquiries::insert_enquiry(
-                conn,
-                person_id,
-                reference.as_deref(),
-                &topic,
-                advisor.as_deref(),
-                &now,
-            )?;
-            let enquiry = enquiries::get_enquiry(conn, id)?;
-            audit::record(
-                conn,
-                entry(&who.name, "enquiry.create", &enquiry, None),
-                &now,
-            )?;
-            Ok(enquiry)
+            let new = enquiries::NewEnquiry {
+                reference: reference.as_deref(),
+                topic: &topic,
+                advisor: advisor.as_deref(),
+            };
+            enquiries::open(conn, &who.name, person_id, &new, &now)
         })
         .await?;
     Ok((StatusCode::CREATED, Json(enquiry)))
@@ -117,26 +103,14 @@ async fn update(
         Some(a) => Some(text::optional("advisor", a.as_deref(), 100)?),
         None => None,
     };
+    let change = enquiries::Change {
+        status: patch.status,
+        advisor,
+    };
     let now = timestamp(state.now());
     let enquiry = state
         .store
-        .write(move |conn| {
-            let before = enquiries::get_enquiry(conn, id)?;
-            let mut after = before.clone();
-            after.status = patch.status.unwrap_or(before.status);
-            if let Some(advisor) = advisor {
-                after.advisor = advisor
-                    .map(|given| advisors::assignable(conn, "advisor", &given))
-                    .transpose()?;
-            }
-            enquiries::update_enquiry(conn, &after, &now)?;
-            audit::record(
-                conn,
-                entry(&who.name, "enquiry.update", &after, Some(&before)),
-                &now,
-            )?;
-            Ok(after)
-        })
+        .write(move |conn| enquiries::change(conn, &who.name, id, change, &now))
         .await?;
     Ok(Json(enquiry))
 }

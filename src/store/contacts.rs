@@ -327,3 +327,21 @@ pub fn contacts_before(
     })?;
     rows.map(|row| row?).collect()
 }
+
+/// When each of a person's contacts from `since` on happened, oldest
+/// first, for the person page's chart of contacts per week. Complaints
+/// about the service are left out: they count towards nothing. One range
+/// of `contacts_by_person_time`, which holds every column read here.
+pub fn contact_times_since(
+    conn: &Connection,
+    person_id: PersonId,
+    since: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT at FROM contacts WHERE person_id = ?1 AND at >= ?2 AND NOT complaint ORDER BY at",
+    )?;
+    let rows = stmt.query_map(params![person_id, since.timestamp_millis()], |row| {
+        millis(row, 0)
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,8 +1,11 @@
-//! Enquiries: the issues people raised, open or closed.
+//! Enquiries: the issues people raised, open or closed. Opening and
+//! changing one are single operations (`open`, `change`) that write their
+//! audit entry in the same transaction, so the API and the staff pages
+//! make the same change the same way.
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{typed_row, Result, StoreError};
+use super::{advisors, audit, people, typed_row, Result, StoreError};
 use crate::domain::{Enquiry, EnquiryId, EnquiryStatus, PersonId, RecordId};
 
 const COLUMNS: &str = "id, person_id, reference, topic, status, advisor";
@@ -80,4 +83,89 @@ pub fn find_enquiry(conn: &Connection, given: &str) -> Result<Option<Enquiry>> {
         .query_row([given], enquiry_row)
         .optional()?
         .transpose()
+}
+
+fn entry<'a>(
+    actor: &'a str,
+    action: &'a str,
+    e: &Enquiry,
+    before: Option<&Enquiry>,
+) -> audit::Entry<'a> {
+    audit::Entry {
+        actor,
+        action,
+        entity: "enquiry",
+        entity_id: Some(e.id.get()),
+        person_id: Some(e.person_id),
+        before: before.and_then(|b| serde_json::to_value(b).ok()),
+        after: serde_json::to_value(e).ok(),
+    }
+}
+
+/// A new enquiry's fields, already trimmed and checked for length.
+pub struct NewEnquiry<'a> {
+    pub reference: Option<&'a str>,
+    pub topic: &'a str,
+    /// As typed: checked against the directory here (field `advisor`).
+    pub advisor: Option<&'a str>,
+}
+
+/// Opens an enquiry for a person, its advisor (if any) one in the
+/// directory and not retired, stored in the directory's spelling.
+pub fn open(
+    conn: &Connection,
+    actor: &str,
+    person_id: PersonId,
+    new: &NewEnquiry<'_>,
+    now: &str,
+) -> Result<Enquiry> {
+    people::get_person(conn, person_id)?;
+    let advisor = new
+        .advisor
+        .map(|given| advisors::assignable(conn, "advisor", given))
+        .transpose()?;
+    let id = insert_enquiry(
+        conn,
+        person_id,
+        new.reference,
+        new.topic,
+        advisor.as_deref(),
+        now,
+    )?;
+    let enquiry = get_enquiry(conn, id)?;
+    audit::record(conn, entry(actor, "enquiry.create", &enquiry, None), now)?;
+    Ok(enquiry)
+}
+
+/// A change to an enquiry: each field absent is left as it is;
+/// `advisor: Some(None)` leaves it with no advisor.
+#[derive(Debug, Clone, Default)]
+pub struct Change {
+    pub status: Option<EnquiryStatus>,
+    pub advisor: Option<Option<String>>,
+}
+
+/// Closes or reopens an enquiry, or (re)assigns it.
+pub fn change(
+    conn: &Connection,
+    actor: &str,
+    id: EnquiryId,
+    change: Change,
+    now: &str,
+) -> Result<Enquiry> {
+    let before = get_enquiry(conn, id)?;
+    let mut after = before.clone();
+    after.status = change.status.unwrap_or(before.status);
+    if let Some(advisor) = change.advisor {
+        after.advisor = advisor
+            .map(|given| advisors::assignable(conn, "advisor", &given))
+            .transpose()?;
+    }
+    update_enquiry(conn, &after, now)?;
+    audit::record(
+        conn,
+        entry(actor, "enquiry.update", &after, Some(&before)),
+        now,
+    )?;
+    Ok(after)
 }

@@ -36,5 +36,6 @@ mod shutdown;
 mod timeline;
 mod ui_accounts;
 mod ui_measures;
+mod ui_person;
 mod ui_queue_rules_history;
 mod ui_sessions;

@@ -13,5 +13,6 @@ mod server;
 
 mod accounts;
 mod measures;
+mod person;
 mod review_rules_history;
 mod rig;

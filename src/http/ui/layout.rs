@@ -38,6 +38,7 @@ pub enum Section {
     Review,
     Rules,
     Calls,
+    Advisors,
     None,
 }
 
@@ -85,6 +86,7 @@ pub fn page(viewer: Option<&Viewer<'_>>, section: Section, title: &str, body: Ma
                                 (nav_item("/ui/rules", "Number rules", section == Section::Rules))
                             }
                             (nav_item("/ui/calls", "Call history", section == Section::Calls))
+                            (nav_item("/ui/advisors", "Advisors", section == Section::Advisors))
                         }
                     }
                 }

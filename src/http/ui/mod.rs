@@ -6,12 +6,17 @@
 //! functions the API's handlers use, and audit changes under the user's
 //! name.
 
+mod advisors;
 mod calls;
+mod contact_chart;
+mod enquiry_forms;
 mod form_errors;
 mod home;
 mod layout;
 mod measures;
 mod people;
+mod person;
+mod person_timeline;
 mod review;
 mod rules;
 pub mod session;
@@ -48,6 +53,9 @@ pub fn router() -> Router<AppState> {
         .merge(review::routes())
         .merge(rules::routes())
         .merge(calls::routes())
+        .merge(person::routes())
+        .merge(enquiry_forms::routes())
+        .merge(advisors::routes())
         .route(STYLESHEET_PATH, get(stylesheet))
         .layer(axum::middleware::map_response(security_headers))
 }

@@ -1,5 +1,6 @@
-//! `GET /ui/people`: find a person by name or reference (supervisors and
-//! admins, as the API's people routes).
+//! `GET /ui/people`: find a person by name, reference, phone number (in
+//! any format the service's region reads) or email (supervisors and
+//! admins, as the API's people routes); each result links to their page.
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -9,9 +10,10 @@ use serde::Deserialize;
 
 use super::layout::{self, Section, Viewer};
 use super::session::UiUser;
+use crate::domain::{Email, PhoneNumber};
 use crate::http::auth::Supervision;
 use crate::state::AppState;
-use crate::store::people;
+use crate::store::people::{self, Identity};
 
 #[derive(Deserialize)]
 pub struct SearchQuery {
@@ -28,9 +30,31 @@ pub async fn search(
         None
     } else {
         let lookup = text.clone();
+        // Text that reads as a number or an email is looked up as one too;
+        // names and references are searched either way (a reference may
+        // look like a number).
+        let identity = PhoneNumber::parse(&text, state.region)
+            .ok()
+            .map(Identity::Phone)
+            .or_else(|| Email::parse(&text).ok().map(Identity::Email));
         match state
             .store
-            .read(move |conn| people::search_people(conn, &lookup, 50))
+            .read(move |conn| {
+                let mut rows = Vec::new();
+                if let Some(id) = identity
+                    .map(|identity| people::person_with(conn, &identity))
+                    .transpose()?
+                    .flatten()
+                {
+                    rows.push(people::get_person(conn, id)?);
+                }
+                for row in people::search_people(conn, &lookup, 50)? {
+                    if !rows.iter().any(|r| r.id == row.id) {
+                        rows.push(row);
+                    }
+                }
+                Ok(rows)
+            })
             .await
         {
             Ok(rows) => Some(rows),
@@ -40,7 +64,7 @@ pub async fn search(
     let body = html! {
         form method="get" action="/ui/people" role="search" {
             div class="field" {
-                label for="q" { "Name or reference" }
+                label for="q" { "Name, reference, phone number or email" }
                 input id="q" name="q" type="search" value=(text);
             }
             button class="button" type="submit" { "Search" }
@@ -56,7 +80,7 @@ pub async fn search(
                     tbody {
                         @for row in &rows {
                             tr {
-                                td { (row.name) }
+                                td { a href={ "/ui/people/" (row.id) } { (row.name) } }
                                 td { (row.reference.as_deref().unwrap_or("")) }
                             }
                         }
