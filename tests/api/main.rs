@@ -19,6 +19,7 @@ mod hostile_input;
 mod hostile_keys;
 mod hostile_pbx;
 mod hostile_records;
+mod info_url;
 mod limits;
 mod next_allowed;
 mod notice;
