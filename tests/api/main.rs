@@ -36,4 +36,5 @@ mod screening;
 mod shutdown;
 mod timeline;
 mod ui_accounts;
+mod ui_reports_calls;
 mod ui_sessions;

@@ -6,6 +6,7 @@
 //! functions the API's handlers use, and audit changes under the user's
 //! name.
 
+mod calls;
 mod home;
 mod layout;
 mod people;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
     // Each page module answers for its own routes, so pages are added
     // without touching each other.
     Router::new()
+        .merge(calls::routes())
         .merge(home::routes())
         .merge(sign_in::routes())
         .merge(people::routes())
