@@ -12,4 +12,5 @@
 mod server;
 
 mod accounts;
+mod reports_calls;
 mod rig;

@@ -184,7 +184,7 @@ fn render<R: Roles>(
         @if let Some((field, message)) = &shown.error {
             div class="error-summary" role="alert" aria-labelledby="error-summary-title" {
                 h2 id="error-summary-title" { "There is a problem" }
-                ul { li { a href={ "#" (field) } { (field) " " (message) } } }
+                ul { li { a href={ "#" (field) } { (words(field)) " " (message) } } }
             }
         }
         dl class="summary" {
