@@ -271,3 +271,80 @@ async fn a_call_id_with_a_slash_has_a_page_and_a_form_that_reach_it() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn the_reports_page_draws_each_report_with_a_table_of_the_same_numbers() {
+    let app = spawn_app().await;
+    ann_calls_twice(&app).await;
+    let ui = app.signed_in("supervisor", "sam").await;
+    let (status, page) = ui.page("/ui/reports?group=month").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<svg"), "{page}");
+    assert!(
+        page.contains(r#"<title id="contacts-chart-title">Contacts per month</title>"#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<desc id="measures-chart-desc">"#),
+        "{page}"
+    );
+    assert!(page.contains("2 contacts in all."), "{page}");
+    // The register's table: one frequency limit in force.
+    assert!(
+        page.contains(r#"<th scope="row">Frequency limit</th><td class="number">1</td>"#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<option value="month" selected>"#),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn the_reports_download_as_csv_with_the_session() {
+    let app = spawn_app().await;
+    ann_calls_twice(&app).await;
+    let ui = app.signed_in("admin", "ada").await;
+    let (_, page) = ui.page("/ui/reports").await;
+    let start = page.find("/ui/reports/contacts.csv?").unwrap();
+    let link = &page[start..][..page[start..].find('"').unwrap()].replace("&amp;", "&");
+    let resp = ui.get(link).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let text = resp.text().await.unwrap();
+    assert!(text.starts_with("start,end,total"), "{text}");
+    let resp = ui.get("/ui/reports/measures.csv").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let text = resp.text().await.unwrap();
+    assert!(text.starts_with("measure_id,person_id,kind"), "{text}");
+    assert!(text.contains("frequency_limit"), "{text}");
+}
+
+#[tokio::test]
+async fn an_advisor_may_not_see_the_reports() {
+    let app = spawn_app().await;
+    let ui = app.signed_in("advisor", "alex").await;
+    let (status, _) = ui.page("/ui/reports").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = ui.page("/ui/reports/contacts.csv").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, home) = ui.page("/ui").await;
+    assert!(!home.contains(r#"href="/ui/reports""#), "{home}");
+}
+
+#[tokio::test]
+async fn a_report_range_that_ends_before_it_starts_is_refused_next_to_its_field() {
+    let app = spawn_app().await;
+    let ui = app.signed_in("supervisor", "sam").await;
+    let (status, page) = ui.page("/ui/reports?from=2026-05-10&to=2026-05-01").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains(r#"id="to-error""#), "{page}");
+    assert!(page.contains(r#"value="2026-05-10""#), "{page}");
+    assert!(page.contains(r#"value="2026-05-01""#), "{page}");
+    let (status, page) = ui.page("/ui/reports?from=not-a-date").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains(r#"id="from-error""#), "{page}");
+}

@@ -121,3 +121,25 @@ async fn submit(rig: &Rig, label: &str) {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_supervisor_reads_the_reports_with_their_charts() {
+    let rig = rig().await;
+    ann_calls_twice(&rig).await;
+    create_user(&rig.db, "supervisor", "sue", PASSWORD);
+    rig.sign_in("sue", PASSWORD).await;
+    rig.open("/ui/reports?group=week").await;
+    let text = rig.text().await;
+    assert!(text.contains("2 contacts in all."), "{text}");
+    assert!(
+        text.contains("Download the contacts report (CSV)"),
+        "{text}"
+    );
+    rig.assert_accessible("reports").await;
+    rig.screenshot("reports").await;
+    rig.open("/ui/reports?from=2026-05-10&to=2026-05-01").await;
+    assert!(rig.text().await.contains("There is a problem"));
+    rig.assert_accessible("reports with an error").await;
+    rig.screenshot("reports-error").await;
+    rig.close().await;
+}

@@ -35,6 +35,9 @@ impl<'a> Viewer<'a> {
 pub enum Section {
     Home,
     People,
+    Reports,
+    Audit,
+    Users,
     None,
 }
 
@@ -76,6 +79,13 @@ pub fn page(viewer: Option<&Viewer<'_>>, section: Section, title: &str, body: Ma
                             (nav_item("/ui", "Home", section == Section::Home))
                             @if viewer.supervises {
                                 (nav_item("/ui/people", "Find a person", section == Section::People))
+                            }
+                            @if viewer.supervises {
+                                (nav_item("/ui/reports", "Reports", section == Section::Reports))
+                            }
+                            @if viewer.role == Role::Admin {
+                                (nav_item("/ui/audit", "Audit log", section == Section::Audit))
+                                (nav_item("/ui/users", "Users", section == Section::Users))
                             }
                         }
                     }

@@ -10,6 +10,7 @@ mod calls;
 mod home;
 mod layout;
 mod people;
+mod reports;
 pub mod session;
 mod sign_in;
 
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(home::routes())
         .merge(sign_in::routes())
         .merge(people::routes())
+        .merge(reports::routes())
         .route(STYLESHEET_PATH, get(stylesheet))
         .layer(axum::middleware::map_response(security_headers))
 }
