@@ -13,7 +13,9 @@ use crate::decision::{Action, Policy};
 use crate::domain::{FlagThresholds, PbxName, Region, ScreenedNumbers};
 
 pub mod ip_range;
+pub mod public_url;
 pub use ip_range::IpRange;
+pub use public_url::PublicUrl;
 
 /// Every setting fairline reads. The README documents each one.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -135,6 +137,10 @@ pub struct Settings {
     /// Days an appeal may wait for its decision before the review queue
     /// lists it.
     pub appeal_decision_days: u32,
+    /// The address staff's browsers reach fairline at (through any proxy).
+    /// When set, a routed call's answer carries its page's address
+    /// (`info_url`) for the advisor's phone; unset, it carries none.
+    pub public_url: Option<PublicUrl>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -199,6 +205,7 @@ impl Default for Settings {
             ui_sign_in_failures: 5,
             ui_lockout_minutes: 15,
             appeal_decision_days: 20,
+            public_url: None,
         }
     }
 }
@@ -477,6 +484,9 @@ mod tests {
             );
             jail.create_file("f.toml", "flag_advisors_days = 0\n")?;
             assert!(Settings::load(Some(Path::new("f.toml"))).is_err());
+            jail.create_file("g.toml", "public_url = \"fairline.example.org\"\n")?;
+            let error = Settings::load(Some(Path::new("g.toml"))).unwrap_err();
+            assert!(error.to_string().contains("http"), "{error}");
             Ok(())
         });
     }

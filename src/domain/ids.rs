@@ -176,6 +176,11 @@ impl EnquiryName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A reference or an id typed into a page's form.
+    pub fn from_text(text: &str) -> Self {
+        EnquiryName(text.to_owned())
+    }
 }
 
 impl<'de> Deserialize<'de> for EnquiryName {

@@ -194,17 +194,19 @@ async fn record(
     Ok((StatusCode::CREATED, Json(saved)))
 }
 
-#[derive(Deserialize)]
+/// What an outcome may say, as the API's JSON body and the call page's
+/// form both give it.
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-struct OutcomeBody {
-    advisor: Option<String>,
-    enquiry: Option<EnquiryName>,
-    answered: Option<bool>,
-    duration_s: Option<u32>,
-    note: Option<String>,
+pub struct OutcomeBody {
+    pub advisor: Option<String>,
+    pub enquiry: Option<EnquiryName>,
+    pub answered: Option<bool>,
+    pub duration_s: Option<u32>,
+    pub note: Option<String>,
     /// The call was a complaint about the service (`false`: it was marked
     /// one by mistake).
-    complaint: Option<bool>,
+    pub complaint: Option<bool>,
 }
 
 async fn outcome(
@@ -214,10 +216,24 @@ async fn outcome(
     ApiJson(body): ApiJson<OutcomeBody>,
 ) -> Result<Json<Value>, AppError> {
     let call_id = CallId::parse(&call_id).map_err(|_| AppError::NotFound("call"))?;
+    Ok(Json(
+        record_outcome(&state, &who.name, &call_id, body).await?,
+    ))
+}
+
+/// Records how a call went, audited under `actor`, and raises the flags it
+/// may complete: one operation for the API and the call's page. Bad input
+/// is refused naming its field, before anything is written.
+pub async fn record_outcome(
+    state: &AppState,
+    actor: &str,
+    call_id: &CallId,
+    body: OutcomeBody,
+) -> Result<Value, AppError> {
     let advisor = text::optional("advisor", body.advisor.as_deref(), 100)?;
     let note = text::prose_optional("note", body.note.as_deref(), 4000)?;
     let enquiry_id = enquiry_id(
-        &state,
+        state,
         text::optional(
             "enquiry",
             body.enquiry.as_ref().map(EnquiryName::as_str),
@@ -229,13 +245,14 @@ async fn outcome(
     if body.duration_s.is_some_and(|d| d > 24 * 3600) {
         return Err(AppError::invalid("duration_s", "must be at most a day"));
     }
-    let clock = FlagClock::new(&state, state.now());
+    let clock = FlagClock::new(state, state.now());
     let refresh = flags::Refresh {
         now: clock.now,
         tz: state.policy.timezone,
         thresholds: clock.thresholds,
     };
     let now = timestamp(clock.now);
+    let (actor, call_id) = (actor.to_owned(), call_id.clone());
     let (saved, raised) = state
         .store
         .write(move |conn| {
@@ -260,7 +277,7 @@ async fn outcome(
             audit::record(
                 conn,
                 audit::Entry {
-                    actor: &who.name,
+                    actor: &actor,
                     action: "call.outcome",
                     entity: "contact",
                     entity_id: Some(id),
@@ -278,7 +295,7 @@ async fn outcome(
         })
         .await?;
     count_raised(raised);
-    Ok(Json(saved))
+    Ok(saved)
 }
 
 /// An outcome is when a call's advisor becomes known (several advisors on

@@ -38,27 +38,50 @@ async fn contacts(
     ApiQuery(q): ApiQuery<ContactsQuery>,
 ) -> Result<Response, AppError> {
     let as_csv = csv::wants_csv(&headers, q.format.as_deref())?;
+    let report = contacts_report(
+        &state,
+        q.from.as_deref(),
+        q.to.as_deref(),
+        q.group.as_deref(),
+    )
+    .await?;
+    if as_csv {
+        return contacts_csv(&report);
+    }
+    Ok(Json(report).into_response())
+}
+
+/// The contacts report a request names (`from`, `to`, `group`, each
+/// optional): one operation for the API and the reports page.
+pub async fn contacts_report(
+    state: &AppState,
+    from: Option<&str>,
+    to: Option<&str>,
+    group: Option<&str>,
+) -> Result<reports::ContactsReport, AppError> {
     let tz = state.policy.timezone;
     let today = local_date(state.now(), tz);
     let range = DateRange::parse(
-        q.from.as_deref(),
-        q.to.as_deref(),
+        from,
+        to,
         today,
         reports::CONTACTS_DEFAULT_DAYS,
         // Bounded by the number of periods instead.
         u32::MAX,
     )?;
-    let group = reports::parse_grouping(q.group.as_deref())?;
+    let group = reports::parse_grouping(group)?;
     let spans = reports::periods(range, group, tz, reports::MAX_PERIODS)?;
-    let report = state
+    Ok(state
         .store
         .read(move |conn| reports::contacts_report(conn, range, group, spans, tz))
-        .await?;
-    if as_csv {
-        let name = format!("contacts-{}-{}.csv", range.from, range.to);
-        return csv::document(&name, &report.csv_header(), report.csv_rows());
-    }
-    Ok(Json(report).into_response())
+        .await?)
+}
+
+/// The contacts report as a CSV download.
+pub fn contacts_csv(report: &reports::ContactsReport) -> Result<Response, AppError> {
+    let range = report.range;
+    let name = format!("contacts-{}-{}.csv", range.from, range.to);
+    csv::document(&name, &report.csv_header(), report.csv_rows())
 }
 
 #[derive(Deserialize)]
@@ -76,22 +99,38 @@ async fn measures(
     ApiQuery(q): ApiQuery<RangeQuery>,
 ) -> Result<Response, AppError> {
     let as_csv = csv::wants_csv(&headers, q.format.as_deref())?;
+    let register = measures_register(&state, q.from.as_deref(), q.to.as_deref()).await?;
+    if as_csv {
+        return measures_csv(&register);
+    }
+    Ok(Json(register).into_response())
+}
+
+/// The register of measures a request names (`from`, `to`, optional): one
+/// operation for the API and the reports page.
+pub async fn measures_register(
+    state: &AppState,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<reports::Register, AppError> {
     let tz = state.policy.timezone;
     let today = local_date(state.now(), tz);
     let range = DateRange::parse(
-        q.from.as_deref(),
-        q.to.as_deref(),
+        from,
+        to,
         today,
         reports::REGISTER_DEFAULT_DAYS,
         reports::REGISTER_MAX_DAYS,
     )?;
-    let register = state
+    Ok(state
         .store
         .read(move |conn| reports::register(conn, range, today, tz))
-        .await?;
-    if as_csv {
-        let name = format!("measures-{}-{}.csv", range.from, range.to);
-        return csv::document(&name, &register.csv_header(), register.csv_rows());
-    }
-    Ok(Json(register).into_response())
+        .await?)
+}
+
+/// The register as a CSV download.
+pub fn measures_csv(register: &reports::Register) -> Result<Response, AppError> {
+    let range = register.range;
+    let name = format!("measures-{}-{}.csv", range.from, range.to);
+    csv::document(&name, &register.csv_header(), register.csv_rows())
 }

@@ -1,8 +1,9 @@
 //! FastAGI for Asterisk: `AGI(agi://host:4573/screen,ENQUIRY,URGENT,DIALED)`.
 //! Reads the `agi_*` environment, screens through the shared path, and sets
 //! `FAIRLINE_ACTION`, `FAIRLINE_TARGET`, `FAIRLINE_PROMPT`,
-//! `FAIRLINE_NEXT_ALLOWED` (seconds since the epoch, or empty) and
-//! `FAIRLINE_REASON`.
+//! `FAIRLINE_NEXT_ALLOWED` (seconds since the epoch, or empty),
+//! `FAIRLINE_INFO_URL` (the call's page for the advisor's phone, or empty)
+//! and `FAIRLINE_REASON`.
 //!
 //! AGI has no authentication, so only configured source addresses may
 //! connect. Every read is bounded in time and length: a silent, slow or
@@ -175,10 +176,19 @@ async fn handle(
     tracing::debug!(%peer, call_id = %call.call_id, "AGI request");
     // A call id on record for another call (logged by `screen`) gets the
     // fail-open answer, as a storage failure does: the call is routed.
+    let call_id = call.call_id.clone();
     let decision = screen(state, call, "agi")
         .await
         .unwrap_or_else(|_| Decision::fail_open(&state.policy.default_target));
-    answer(&mut read, &mut write, &decision, timeout).await
+    let info_url = super::info_url(state.settings.public_url.as_ref(), &call_id, &decision);
+    answer(
+        &mut read,
+        &mut write,
+        &decision,
+        info_url.as_deref(),
+        timeout,
+    )
+    .await
 }
 
 /// Reads and parses the request; on failure, why (for the dialplan) and
@@ -219,7 +229,7 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
-    let values = ["", "", "", "", why.as_str()];
+    let values = ["", "", "", "", "", why.as_str()];
     tokio::time::timeout(timeout, set_variables(read, write, values, timeout))
         .await
         .map_err(|_| AgiError::Timeout)?
@@ -330,6 +340,7 @@ pub async fn answer<R, W>(
     read: &mut BufReader<R>,
     write: &mut W,
     d: &Decision,
+    info_url: Option<&str>,
     timeout: Duration,
 ) -> Result<(), AgiError>
 where
@@ -347,18 +358,19 @@ where
         d.target.as_str(),
         d.prompt.as_str(),
         next_allowed.as_str(),
+        info_url.unwrap_or_default(),
         d.reason.as_str(),
     ];
     set_variables(read, write, values, timeout).await
 }
 
-/// Sets `FAIRLINE_ACTION`, `_TARGET`, `_PROMPT`, `_NEXT_ALLOWED` and
-/// `_REASON` to `values`, then closes our side. The reason comes last, as
-/// it did before `_NEXT_ALLOWED` was added.
+/// Sets `FAIRLINE_ACTION`, `_TARGET`, `_PROMPT`, `_NEXT_ALLOWED`,
+/// `_INFO_URL` and `_REASON` to `values`, then closes our side. The reason
+/// comes last, as it did before `_NEXT_ALLOWED` was added.
 async fn set_variables<R, W>(
     read: &mut BufReader<R>,
     write: &mut W,
-    values: [&str; 5],
+    values: [&str; 6],
     timeout: Duration,
 ) -> Result<(), AgiError>
 where
@@ -370,6 +382,7 @@ where
         "FAIRLINE_TARGET",
         "FAIRLINE_PROMPT",
         "FAIRLINE_NEXT_ALLOWED",
+        "FAIRLINE_INFO_URL",
         "FAIRLINE_REASON",
     ];
     for (name, value) in names.into_iter().zip(values) {
@@ -584,6 +597,7 @@ mod tests {
             &mut read,
             &mut our_write,
             &decision(),
+            Some("https://fairline.example.org/ui/calls/1715.42"),
             Duration::from_millis(200),
         )
         .await;
@@ -594,7 +608,7 @@ mod tests {
 
     #[tokio::test]
     async fn each_decision_variable_is_set_and_each_reply_read() {
-        let (result, seen) = asterisk(vec!["200 result=1\n"; 5]).await;
+        let (result, seen) = asterisk(vec!["200 result=1\n"; 6]).await;
         assert!(result.is_ok(), "{result:?}");
         assert_eq!(
             seen,
@@ -603,6 +617,7 @@ mod tests {
                 "SET VARIABLE FAIRLINE_TARGET \"voicemail\"",
                 "SET VARIABLE FAIRLINE_PROMPT \"say \\\"hi\\\"\"",
                 "SET VARIABLE FAIRLINE_NEXT_ALLOWED \"1778626800\"",
+                "SET VARIABLE FAIRLINE_INFO_URL \"https://fairline.example.org/ui/calls/1715.42\"",
                 "SET VARIABLE FAIRLINE_REASON \"frequency_limit\"",
             ]
         );
@@ -639,6 +654,7 @@ mod tests {
             &mut read,
             &mut our_write,
             &decision(),
+            None,
             Duration::from_millis(50),
         )
         .await;

@@ -10,10 +10,24 @@ pub mod webhook;
 
 use axum::Router;
 
+use crate::config::PublicUrl;
+use crate::decision::{Decision, Rule};
+use crate::domain::CallId;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(webhook::router())
         .merge(freeswitch::router())
+}
+
+/// The address of a call's page (`/ui/calls/{call_id}`) for the advisor's
+/// phone, when `public_url` is set and the call is put through to the
+/// helpline. A call not screened, or routed because screening failed,
+/// has no record for the page to show, so it gets none. A string format:
+/// nothing is read from the store on the screening path.
+pub fn info_url(public_url: Option<&PublicUrl>, call_id: &CallId, d: &Decision) -> Option<String> {
+    let public_url = public_url?;
+    let recorded = !matches!(d.reason, Rule::NotScreened | Rule::FailOpen);
+    (d.action.reaches_helpline() && recorded).then(|| public_url.call_page(call_id))
 }

@@ -116,10 +116,12 @@ async fn answer(
     let call_id = call.call_id.clone();
     let decision = screen(state, call, recorded_by).await?;
     let tz = state.policy.timezone;
+    let info_url = super::info_url(state.settings.public_url.as_ref(), &call_id, &decision);
+    let info_url = info_url.as_deref();
     Ok(if form {
-        form_answer(&call_id, &decision, tz)
+        form_answer(&call_id, &decision, tz, info_url)
     } else {
-        json_answer(&call_id, &decision, tz)
+        json_answer(&call_id, &decision, tz, info_url)
     })
 }
 
@@ -148,9 +150,13 @@ struct JsonAnswer<'a> {
     reason: Rule,
     rules: &'a [RuleHit],
     target: &'a str,
+    /// The call's page for the advisor's phone; absent unless `public_url`
+    /// is set and the call is put through.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    info_url: Option<&'a str>,
 }
 
-fn json_answer(call_id: &CallId, d: &Decision, tz: Tz) -> Response {
+fn json_answer(call_id: &CallId, d: &Decision, tz: Tz, info_url: Option<&str>) -> Response {
     let (next_allowed_at, next_allowed_epoch) = next_allowed(d, tz).unzip();
     Json(JsonAnswer {
         action: d.action,
@@ -161,6 +167,7 @@ fn json_answer(call_id: &CallId, d: &Decision, tz: Tz) -> Response {
         reason: d.reason,
         rules: &d.rules,
         target: &d.target,
+        info_url,
     })
     .into_response()
 }
@@ -189,8 +196,8 @@ const FORM_VALUE: &AsciiSet = &NON_ALPHANUMERIC
 /// `action=route&target=helpline&prompt=&reason=default&call_id=…&rules=…`
 /// `&next_allowed_at=&next_allowed_epoch=`, with the rules as a
 /// comma-separated list of their names; the last two are empty unless the
-/// call is diverted for a time.
-pub fn form_line(call_id: &CallId, d: &Decision, tz: Tz) -> String {
+/// call is diverted for a time. `&info_url=…` follows when there is one.
+pub fn form_line(call_id: &CallId, d: &Decision, tz: Tz, info_url: Option<&str>) -> String {
     let rules = d
         .rules
         .iter()
@@ -211,15 +218,16 @@ pub fn form_line(call_id: &CallId, d: &Decision, tz: Tz) -> String {
         ("next_allowed_epoch", &epoch),
     ]
     .iter()
+    .chain(info_url.map(|url| ("info_url", url)).as_ref())
     .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, FORM_VALUE)))
     .collect::<Vec<_>>()
     .join("&")
 }
 
-fn form_answer(call_id: &CallId, d: &Decision, tz: Tz) -> Response {
+fn form_answer(call_id: &CallId, d: &Decision, tz: Tz, info_url: Option<&str>) -> Response {
     (
         [(CONTENT_TYPE, "application/x-www-form-urlencoded")],
-        form_line(call_id, d, tz),
+        form_line(call_id, d, tz, info_url),
     )
         .into_response()
 }

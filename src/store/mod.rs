@@ -6,6 +6,7 @@ pub mod advisors;
 pub mod appeals;
 pub mod audit;
 pub mod caller_cache;
+pub mod calls;
 mod checkpointer;
 mod columns;
 pub mod contacts;

@@ -366,6 +366,7 @@ async fn over_fastagi_the_enquirys_advisor_is_the_target() {
             "SET VARIABLE FAIRLINE_TARGET \"2001\"",
             "SET VARIABLE FAIRLINE_PROMPT \"\"",
             "SET VARIABLE FAIRLINE_NEXT_ALLOWED \"\"",
+            "SET VARIABLE FAIRLINE_INFO_URL \"\"",
             "SET VARIABLE FAIRLINE_REASON \"assigned_advisor\"",
         ]
     );

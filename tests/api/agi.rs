@@ -73,6 +73,7 @@ async fn an_agi_request_sets_the_decision_variables_and_is_recorded_like_http() 
             "SET VARIABLE FAIRLINE_TARGET \"\"",
             "SET VARIABLE FAIRLINE_PROMPT \"fairline-blocked\"",
             "SET VARIABLE FAIRLINE_NEXT_ALLOWED \"\"",
+            "SET VARIABLE FAIRLINE_INFO_URL \"\"",
             "SET VARIABLE FAIRLINE_REASON \"block_measure\"",
         ]
     );
@@ -150,10 +151,10 @@ async fn silent_half_sent_and_oversized_requests_are_closed_and_change_nothing()
     assert!(app.history(ann).await.is_empty());
     // And the server still answers a proper request.
     let commands = agi_call(&addr, &environment("07700900123", "1732890000.44")).await;
-    assert_eq!(commands.len(), 5);
+    assert_eq!(commands.len(), 6);
 }
 
-/// The five variables fairline sets when it has no decision: an empty
+/// The six variables fairline sets when it has no decision: an empty
 /// action (which the samples route) and the reason.
 fn unanswered(reason: &str) -> Vec<String> {
     vec![
@@ -161,6 +162,7 @@ fn unanswered(reason: &str) -> Vec<String> {
         "SET VARIABLE FAIRLINE_TARGET \"\"".to_owned(),
         "SET VARIABLE FAIRLINE_PROMPT \"\"".to_owned(),
         "SET VARIABLE FAIRLINE_NEXT_ALLOWED \"\"".to_owned(),
+        "SET VARIABLE FAIRLINE_INFO_URL \"\"".to_owned(),
         format!("SET VARIABLE FAIRLINE_REASON \"{reason}\""),
     ]
 }

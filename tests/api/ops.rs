@@ -95,7 +95,7 @@ async fn agi_connections_are_counted_and_none_is_left_open() {
         commands += 1;
         write.write_all(b"200 result=1\n").await.unwrap();
     }
-    assert_eq!(commands, 5, "five variables set");
+    assert_eq!(commands, 6, "six variables set");
     // The session's task ends just after it closes the connection.
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {

@@ -14,5 +14,6 @@ mod server;
 mod accounts;
 mod measures;
 mod person;
+mod reports_calls;
 mod review_rules_history;
 mod rig;

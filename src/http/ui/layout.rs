@@ -39,6 +39,9 @@ pub enum Section {
     Rules,
     Calls,
     Advisors,
+    Reports,
+    Audit,
+    Users,
     None,
 }
 
@@ -84,9 +87,14 @@ pub fn page(viewer: Option<&Viewer<'_>>, section: Section, title: &str, body: Ma
                             @if viewer.supervises {
                                 (nav_item("/ui/review", "Review queue", section == Section::Review))
                                 (nav_item("/ui/rules", "Number rules", section == Section::Rules))
+                                (nav_item("/ui/reports", "Reports", section == Section::Reports))
                             }
                             (nav_item("/ui/calls", "Call history", section == Section::Calls))
                             (nav_item("/ui/advisors", "Advisors", section == Section::Advisors))
+                            @if viewer.role == Role::Admin {
+                                (nav_item("/ui/audit", "Audit log", section == Section::Audit))
+                                (nav_item("/ui/users", "Users", section == Section::Users))
+                            }
                         }
                     }
                 }

@@ -7,6 +7,7 @@
 //! name.
 
 mod advisors;
+mod call_page;
 mod calls;
 mod contact_chart;
 mod enquiry_forms;
@@ -17,6 +18,7 @@ mod measures;
 mod people;
 mod person;
 mod person_timeline;
+mod reports;
 mod review;
 mod rules;
 pub mod session;
@@ -56,6 +58,8 @@ pub fn router() -> Router<AppState> {
         .merge(person::routes())
         .merge(enquiry_forms::routes())
         .merge(advisors::routes())
+        .merge(call_page::routes())
+        .merge(reports::routes())
         .route(STYLESHEET_PATH, get(stylesheet))
         .layer(axum::middleware::map_response(security_headers))
 }

@@ -43,6 +43,7 @@ pub(super) fn render(
     destination: &str,
     d: &Decision,
     tz: Tz,
+    info_url: Option<&str>,
 ) -> Result<String, Fallback> {
     let unusable = |what: &str, value: &str| {
         Fallback::Bad(format!(
@@ -75,6 +76,13 @@ pub(super) fn render(
     let next_allowed = d.next_allowed().map(|at| at.timestamp());
     if let Some(epoch) = next_allowed {
         actions.push(("set", format!("fairline_next_allowed={epoch}")));
+    }
+    // The call's page, for the static dialplan to hand the advisor's phone
+    // as `sip_h_Call-Info`. `public_url` is checked at start-up and the
+    // call id percent-encoded, so it is plain; checked again all the same,
+    // as every value here is.
+    if let Some(url) = info_url.filter(|url| is_plain(url)) {
+        actions.push(("set", format!("fairline_info_url={url}")));
     }
     let transfer = format!("{} XML {context}", d.target);
     match d.action {
@@ -215,7 +223,7 @@ mod tests {
     #[test]
     fn each_action_becomes_its_applications() {
         let id = CallId::parse("u-1").unwrap();
-        let render = |d: &Decision| render(&id, "public", "0800", d, London).unwrap();
+        let render = |d: &Decision| render(&id, "public", "0800", d, London, None).unwrap();
         let with = |rest: &[&str]| {
             let mut all = vec!["set".to_owned(); 5];
             all.extend(rest.iter().map(|a| (*a).to_owned()));
@@ -250,7 +258,7 @@ mod tests {
         let mut hit = RuleHit::new(Rule::FrequencyLimit, "test");
         hit.next_allowed_at = Some("2026-05-12T23:00:00Z".parse().unwrap());
         d.rules = vec![hit];
-        let xml = render(&id, "public", "0800", &d, London).unwrap();
+        let xml = render(&id, "public", "0800", &d, London, None).unwrap();
         let doc = roxmltree::Document::parse(&xml).unwrap();
         let actions: Vec<(&str, &str)> = doc
             .descendants()
@@ -287,7 +295,7 @@ mod tests {
             let d = decision(Action::Route, target, prompt);
             assert!(
                 matches!(
-                    render(&id, "public", "0800", &d, London),
+                    render(&id, "public", "0800", &d, London, None),
                     Err(Fallback::Bad(_))
                 ),
                 "{target:?} {prompt:?}"
@@ -298,10 +306,31 @@ mod tests {
             "public",
             "0800",
             &decision(Action::Block, "", ""),
-            London
+            London,
+            None
         )
         .is_ok());
     }
+    #[test]
+    fn a_routed_call_carries_its_page_for_the_static_dialplan() {
+        let id = CallId::parse("u-1").unwrap();
+        let url = "https://fairline.example.org/ui/calls/u-1";
+        let d = decision(Action::Route, "helpline", "");
+        let xml = render(&id, "public", "0800", &d, London, Some(url)).unwrap();
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let set: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.attribute("application") == Some("set"))
+            .filter_map(|n| n.attribute("data"))
+            .collect();
+        assert!(set.contains(&"fairline_info_url=https://fairline.example.org/ui/calls/u-1"));
+        // Set before the transfer, so the target's extension sees it.
+        assert_eq!(
+            applications(&xml).last().map(String::as_str),
+            Some("transfer")
+        );
+    }
+
     #[test]
     fn not_found_is_the_documented_result() {
         let doc = roxmltree::Document::parse(NOT_FOUND).unwrap();

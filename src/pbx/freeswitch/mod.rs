@@ -192,12 +192,14 @@ async fn lookup(state: &AppState, recorded_by: &str, body: &[u8]) -> Result<Stri
         // default route does that, and knows the PBX better than we do.
         return Err(Fallback::Failed("the screening path failed open".into()));
     }
+    let info_url = super::info_url(state.settings.public_url.as_ref(), &call_id, &decision);
     render(
         &call_id,
         context,
         destination,
         &decision,
         state.policy.timezone,
+        info_url.as_deref(),
     )
 }
 
