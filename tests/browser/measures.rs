@@ -112,10 +112,10 @@ async fn a_measure_is_recorded_after_a_field_error_noticed_and_ended() {
     rig.screenshot("measure").await;
 
     // Print the letter and record it sent.
-    rig.click("a[href$='/notice']").await;
+    rig.click("main a[href$='/notice']").await;
     rig.assert_accessible("notice").await;
     rig.screenshot("measure-notice").await;
-    rig.click("a[href*='letter=new']").await;
+    rig.click("main a[href*='letter=new']").await;
     let letter = rig.text().await;
     assert!(letter.contains("Ann Example"), "{letter}");
     rig.assert_accessible("letter").await;
@@ -128,7 +128,7 @@ async fn a_measure_is_recorded_after_a_field_error_noticed_and_ended() {
     assert!(rig.text().await.contains("In force"));
 
     // End it, with a missing reason first.
-    rig.click("a[href$='/end']").await;
+    rig.click("main a[href$='/end']").await;
     rig.assert_accessible("end a measure").await;
     submit(&rig).await;
     assert!(rig.text().await.contains("must not be empty"));
@@ -152,7 +152,7 @@ async fn a_measure_is_reviewed_and_changed() {
     rig.sign_in("sue", PASSWORD).await;
     record_limit(&rig, person, "3").await;
     let path = rig.path().await;
-    rig.click("a[href$='/review']").await;
+    rig.click("main a[href$='/review']").await;
     rig.assert_accessible("review").await;
     rig.screenshot("measure-review").await;
     click(&rig, "#outcome-change").await;

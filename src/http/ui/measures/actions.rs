@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use super::fields::{self, put, Problem};
 use super::form::redirect;
-use super::{kind_label, path_id};
+use super::{kind_label, measure_of, path_id};
 use crate::domain::{Measure, MeasureId};
 use crate::error::AppError;
 use crate::http::auth::Supervision;
@@ -28,15 +28,6 @@ use crate::http::ui::session::{csrf_refused, UiUser};
 use crate::http::ui::Form;
 use crate::notice::Format;
 use crate::state::AppState;
-use crate::store::measures;
-
-async fn measure_of(state: &AppState, raw: &str) -> Result<Measure, AppError> {
-    let id = path_id::<MeasureId>(raw).ok_or(AppError::NotFound("measure"))?;
-    Ok(state
-        .store
-        .read(move |conn| measures::get_measure(conn, id))
-        .await?)
-}
 
 /// A page about measure `m` with a form on it: a link back, the error
 /// summary, the form; 422 when there is a problem.

@@ -14,8 +14,8 @@ use serde_json::{Map, Value};
 
 use super::fields::{self, put, Problem};
 use super::form::redirect;
-use super::{kind_label, path_id};
-use crate::domain::{AppealId, Channel, Measure, MeasureId};
+use super::{kind_label, measure_of, path_id};
+use crate::domain::{AppealId, Channel, Measure};
 use crate::error::AppError;
 use crate::http::appeals::{decide_appeal, record_appeal, DecisionBody, NewBody};
 use crate::http::auth::{Staff, Supervision};
@@ -26,7 +26,6 @@ use crate::http::ui::session::{csrf_refused, UiUser};
 use crate::http::ui::Form;
 use crate::state::AppState;
 use crate::store::appeals::{self as store, AppealRow};
-use crate::store::measures;
 
 const NOT_INDEPENDENT: &str = "You recorded this measure or last changed it, so you cannot \
     decide an appeal about it: the policy asks for a senior member of staff who was not \
@@ -108,14 +107,6 @@ fn new_page(
         status,
         layout::page(Some(&viewer), Section::None, &title, body),
     )
-}
-
-async fn measure_of(state: &AppState, raw: &str) -> Result<Measure, AppError> {
-    let id = path_id::<MeasureId>(raw).ok_or(AppError::NotFound("measure"))?;
-    Ok(state
-        .store
-        .read(move |conn| measures::get_measure(conn, id))
-        .await?)
 }
 
 async fn new_form(

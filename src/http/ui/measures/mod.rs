@@ -100,6 +100,16 @@ pub fn path_id<T: RecordId>(raw: &str) -> Option<T> {
 }
 
 /// A status in words.
+/// The measure a page's path names; a malformed id is as unknown as a
+/// missing one.
+pub async fn measure_of(state: &AppState, raw: &str) -> Result<Measure, AppError> {
+    let id = path_id::<MeasureId>(raw).ok_or(AppError::NotFound("measure"))?;
+    Ok(state
+        .store
+        .read(move |conn| measures::get_measure(conn, id))
+        .await?)
+}
+
 pub fn status_words(status: &str) -> String {
     match status {
         "in_force" => "In force".to_owned(),
