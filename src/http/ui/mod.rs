@@ -7,6 +7,7 @@
 //! name.
 
 mod advisors;
+mod audit;
 mod call_page;
 mod calls;
 mod contact_chart;
@@ -60,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .merge(advisors::routes())
         .merge(call_page::routes())
         .merge(reports::routes())
+        .merge(audit::routes())
         .route(STYLESHEET_PATH, get(stylesheet))
         .layer(axum::middleware::map_response(security_headers))
 }
