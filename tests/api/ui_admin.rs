@@ -31,7 +31,7 @@ async fn an_advisor_and_a_supervisor_get_403_and_see_no_admin_links() {
         assert_eq!(status, StatusCode::OK);
         assert!(!home.contains(r#"href="/ui/audit""#), "{role}: {home}");
         assert!(!home.contains(r#"href="/ui/users""#), "{role}: {home}");
-        for path in ["/ui/audit"] {
+        for path in ["/ui/audit", "/ui/users"] {
             let (status, _) = ui.page(path).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{role} {path}");
         }
@@ -110,4 +110,256 @@ async fn a_bad_audit_filter_is_422_next_to_the_field_keeping_what_was_typed() {
     let (status, page) = ui.page("/ui/audit?actor=a%07b").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
     assert!(page.contains(r#"id="actor-error""#), "{page}");
+}
+
+/// The users page's CSRF token for `ui`.
+async fn token(ui: &UiClient) -> String {
+    let (status, page) = ui.page("/ui/users").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    csrf_token(&page)
+}
+
+#[tokio::test]
+async fn a_users_post_without_the_csrf_token_is_refused_and_makes_nothing() {
+    let app = spawn_app().await;
+    let ui = app.signed_in("admin", "ada").await;
+    let resp = ui
+        .post_form(
+            "/ui/users",
+            &[
+                ("name", "nina"),
+                ("role", "advisor"),
+                ("password", PASSWORD),
+                ("password_again", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let (_, page) = ui.page("/ui/users").await;
+    assert!(!page.contains("nina"), "{page}");
+    create_user(&app.db, "advisor", "ava", PASSWORD);
+    let resp = ui.post_form("/ui/users/disable", &[("name", "ava")]).await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.ui().sign_in("ava", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn a_short_password_is_refused_keeping_the_name_and_creating_nothing() {
+    let app = spawn_app().await;
+    let ui = app.signed_in("admin", "ada").await;
+    let before = app.audit_len().await;
+    let token = token(&ui).await;
+    let resp = ui
+        .post_form(
+            "/ui/users",
+            &[
+                ("csrf_token", &token),
+                ("name", "nina"),
+                ("role", "supervisor"),
+                ("password", "elevenchars"),
+                ("password_again", "elevenchars"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = resp.text().await.unwrap();
+    assert!(page.contains(r#"id="password-error""#), "{page}");
+    assert!(page.contains("at least 12 characters"));
+    assert!(page.contains(r#"value="nina""#), "the name is kept");
+    assert!(
+        page.contains(r#"value="supervisor" selected"#),
+        "the role is kept"
+    );
+    assert!(
+        !page.contains("elevenchars"),
+        "a password is never shown back"
+    );
+    assert!(!page.contains("<th scope=\"row\">nina</th>"), "{page}");
+    // Two passwords that differ are refused beside the second.
+    let resp = ui
+        .post_form(
+            "/ui/users",
+            &[
+                ("csrf_token", &token),
+                ("name", "nina"),
+                ("role", "advisor"),
+                ("password", PASSWORD),
+                ("password_again", "correct horse battery!"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(resp
+        .text()
+        .await
+        .unwrap()
+        .contains(r#"id="password_again-error""#));
+    assert_eq!(app.audit_len().await, before, "nothing audited");
+    assert_eq!(
+        app.ui().sign_in("nina", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn an_account_created_on_the_page_signs_in_and_is_audited_under_the_admin() {
+    let app = spawn_app().await;
+    let ui = app.signed_in("admin", "ada").await;
+    let token = token(&ui).await;
+    let resp = ui
+        .post_form(
+            "/ui/users",
+            &[
+                ("csrf_token", &token),
+                ("name", " nina "),
+                ("role", "supervisor"),
+                ("password", PASSWORD),
+                ("password_again", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&resp), "/ui/users?done=created");
+    let (_, page) = ui.page("/ui/users?done=created").await;
+    assert!(page.contains("<th scope=\"row\">nina</th>"), "{page}");
+    assert!(page.contains("The account was created"));
+    let nina = app.ui();
+    assert_eq!(
+        nina.sign_in("nina", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let (_, home) = nina.page("/ui").await;
+    assert!(home.contains("nina (supervisor)"), "{home}");
+    let (_, log) = app.get("/v1/audit?actor=ada", "admin").await;
+    let entry = &log["entries"][0];
+    assert_eq!(entry["action"], "user.create", "{log}");
+    assert_eq!(entry["after"]["name"], "nina");
+    assert!(!entry.to_string().contains("argon2"), "no hash in the log");
+    // The same name again is refused beside the name.
+    let resp = ui
+        .post_form(
+            "/ui/users",
+            &[
+                ("csrf_token", &token),
+                ("name", "nina"),
+                ("role", "advisor"),
+                ("password", PASSWORD),
+                ("password_again", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(resp.text().await.unwrap().contains(r#"id="name-error""#));
+}
+
+#[tokio::test]
+async fn disabling_an_account_ends_its_session_and_an_admin_cannot_disable_themselves() {
+    let app = spawn_app().await;
+    let ava = app.signed_in("advisor", "ava").await;
+    let ui = app.signed_in("admin", "ada").await;
+    assert_eq!(ava.get("/ui").await.status(), StatusCode::OK);
+    let token = token(&ui).await;
+    let resp = ui
+        .post_form(
+            "/ui/users/disable",
+            &[("csrf_token", &token), ("name", "ada")],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("your own account"), "{page}");
+    assert_eq!(
+        ui.get("/ui/users").await.status(),
+        StatusCode::OK,
+        "still signed in"
+    );
+    let resp = ui
+        .post_form(
+            "/ui/users/disable",
+            &[("csrf_token", &token), ("name", "ava")],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&resp), "/ui/users?done=disabled");
+    let resp = ava.get("/ui").await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "ava's session ended");
+    assert_eq!(location(&resp), "/ui/sign-in");
+    assert_ne!(
+        app.ui().sign_in("ava", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let (_, page) = ui.page("/ui/users").await;
+    assert!(page.contains("disabled "), "{page}");
+    let (_, log) = app.get("/v1/audit?actor=ada", "admin").await;
+    assert_eq!(log["entries"][0]["action"], "user.disable", "{log}");
+    // Disabling again: not an active account, said beside the list.
+    let resp = ui
+        .post_form(
+            "/ui/users/disable",
+            &[("csrf_token", &token), ("name", "ava")],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn a_new_password_set_on_the_page_replaces_the_old_and_ends_sessions() {
+    let app = spawn_app().await;
+    let ava = app.signed_in("advisor", "ava").await;
+    let ui = app.signed_in("admin", "ada").await;
+    let token = token(&ui).await;
+    let new = "a brand new passphrase";
+    let resp = ui
+        .post_form(
+            "/ui/users/password",
+            &[
+                ("csrf_token", &token),
+                ("reset_name", "ava"),
+                ("reset_password", "short"),
+                ("reset_password_again", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = resp.text().await.unwrap();
+    assert!(page.contains(r#"id="reset_password-error""#), "{page}");
+    assert!(
+        page.contains(r#"value="ava" selected"#),
+        "the account chosen is kept"
+    );
+    assert_eq!(
+        ava.get("/ui").await.status(),
+        StatusCode::OK,
+        "nothing changed"
+    );
+    let resp = ui
+        .post_form(
+            "/ui/users/password",
+            &[
+                ("csrf_token", &token),
+                ("reset_name", "ava"),
+                ("reset_password", new),
+                ("reset_password_again", new),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        ava.get("/ui").await.status(),
+        StatusCode::SEE_OTHER,
+        "signed out"
+    );
+    assert_eq!(
+        app.ui().sign_in("ava", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.ui().sign_in("ava", new).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let (_, log) = app.get("/v1/audit?actor=ada", "admin").await;
+    assert_eq!(log["entries"][0]["action"], "user.password_reset", "{log}");
 }

@@ -24,6 +24,7 @@ mod review;
 mod rules;
 pub mod session;
 mod sign_in;
+mod users;
 
 use axum::body::Bytes;
 use axum::http::header::{
@@ -62,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .merge(call_page::routes())
         .merge(reports::routes())
         .merge(audit::routes())
+        .merge(users::routes())
         .route(STYLESHEET_PATH, get(stylesheet))
         .layer(axum::middleware::map_response(security_headers))
 }
