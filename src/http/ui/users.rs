@@ -70,6 +70,23 @@ fn label_of(field: &str) -> &'static str {
     }
 }
 
+/// An error as a sentence: the account checks' own messages are whole
+/// ("a password is at least 12 characters"); the others follow the label
+/// ("must be the same as the password") follow the label.
+fn sentence(field: &str, message: &str) -> String {
+    if ["must ", "is ", "cannot "]
+        .iter()
+        .any(|s| message.starts_with(s))
+    {
+        format!("{} {message}", label_of(field))
+    } else {
+        let mut chars = message.chars();
+        chars.next().map_or_else(String::new, |first| {
+            first.to_uppercase().chain(chars).collect()
+        })
+    }
+}
+
 async fn render(
     state: &AppState,
     user: &UiUser<Administration>,
@@ -90,7 +107,7 @@ async fn render(
             } else {
                 e.field.clone()
             },
-            message: format!("{} {}", label_of(&e.field), e.message),
+            message: sentence(&e.field, &e.message),
         })
         .collect();
     let error_of = |name: &str| {
