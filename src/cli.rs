@@ -314,21 +314,6 @@ fn manage_users(settings: &Settings, command: UsersCommand) -> anyhow::Result<()
     let mut conn = store::open_connection(&settings.database)?;
     store::migrate(&mut conn)?;
     let now = timestamp(chrono::Utc::now());
-    let record = |conn: &rusqlite::Connection, action: &str, after| {
-        audit::record(
-            conn,
-            audit::Entry {
-                actor: "cli",
-                action,
-                entity: "user",
-                entity_id: None,
-                person_id: None,
-                before: None,
-                after: Some(after),
-            },
-            &now,
-        )
-    };
     let field = |e: crate::domain::FieldError| anyhow::anyhow!("--{}: {}", e.field, e.message);
     match command {
         UsersCommand::Create { name, role } => {
@@ -336,9 +321,7 @@ fn manage_users(settings: &Settings, command: UsersCommand) -> anyhow::Result<()
             let role = accounts::staff_role(role).map_err(field)?;
             let hash = accounts::hash_password(&read_new_password()?);
             let tx = conn.transaction()?;
-            users::insert_user(&tx, &name, role, &hash, &now)?;
-            let after = serde_json::json!({ "name": name, "role": role });
-            record(&tx, "user.create", after)?;
+            accounts::manage::create(&tx, "cli", &name, role, &hash, &now)?;
             tx.commit()?;
             println!("created {role} account {name:?}");
         }
@@ -357,17 +340,14 @@ fn manage_users(settings: &Settings, command: UsersCommand) -> anyhow::Result<()
         }
         UsersCommand::Disable { name } => {
             let tx = conn.transaction()?;
-            users::disable_user(&tx, &name, &now)?;
-            record(&tx, "user.disable", serde_json::json!({ "name": name }))?;
+            accounts::manage::disable(&tx, "cli", &name, &now)?;
             tx.commit()?;
             println!("disabled {name:?}; its sessions have ended");
         }
         UsersCommand::ResetPassword { name } => {
             let hash = accounts::hash_password(&read_new_password()?);
             let tx = conn.transaction()?;
-            users::set_password(&tx, &name, &hash, &now)?;
-            let after = serde_json::json!({ "name": name });
-            record(&tx, "user.password_reset", after)?;
+            accounts::manage::reset_password(&tx, "cli", &name, &hash, &now)?;
             tx.commit()?;
             println!("set a new password for {name:?}; its sessions have ended");
         }

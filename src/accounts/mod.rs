@@ -4,6 +4,8 @@
 //! strings), and the random tokens of sessions and their CSRF tokens.
 //! Storing them is `store::users`; the session cookie is `http::ui`.
 
+pub mod manage;
+
 use std::sync::OnceLock;
 
 use argon2::password_hash::rand_core::OsRng;

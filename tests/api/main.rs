@@ -36,6 +36,7 @@ mod screening;
 mod shutdown;
 mod timeline;
 mod ui_accounts;
+mod ui_admin;
 mod ui_measures;
 mod ui_person;
 mod ui_queue_rules_history;

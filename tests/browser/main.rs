@@ -12,6 +12,7 @@
 mod server;
 
 mod accounts;
+mod admin;
 mod measures;
 mod person;
 mod reports_calls;

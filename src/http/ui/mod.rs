@@ -7,6 +7,7 @@
 //! name.
 
 mod advisors;
+mod audit;
 mod call_page;
 mod calls;
 mod contact_chart;
@@ -23,6 +24,7 @@ mod review;
 mod rules;
 pub mod session;
 mod sign_in;
+mod users;
 
 use axum::body::Bytes;
 use axum::http::header::{
@@ -60,6 +62,8 @@ pub fn router() -> Router<AppState> {
         .merge(advisors::routes())
         .merge(call_page::routes())
         .merge(reports::routes())
+        .merge(audit::routes())
+        .merge(users::routes())
         .route(STYLESHEET_PATH, get(stylesheet))
         .layer(axum::middleware::map_response(security_headers))
 }

@@ -297,7 +297,7 @@ pub(super) fn local_time(at: DateTime<chrono::Utc>, tz: Tz) -> String {
 
 /// A stored RFC 3339 timestamp in local time; shown as stored if it does
 /// not parse (it is only shown, never used).
-fn stored_time(at: &str, tz: Tz) -> String {
+pub(super) fn stored_time(at: &str, tz: Tz) -> String {
     DateTime::parse_from_rfc3339(at)
         .map(|at| local_time(at.with_timezone(&chrono::Utc), tz))
         .unwrap_or_else(|_| at.to_owned())

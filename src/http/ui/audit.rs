@@ -1,0 +1,238 @@
+//! `GET /ui/audit`: the audit log for admins, with the filters of
+//! `GET /v1/audit` (checked by the same function), newest first, a page at
+//! a time ("Older entries" carries the last id shown), and each entry's
+//! copies of the record before and after the change shown as indented
+//! JSON inside a `<details>`, so the list stays short until one is opened.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use maud::{html, Markup};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::form_errors::{self, field_class, Problem};
+use super::layout::{self, Section, Viewer};
+use super::review::stored_time;
+use super::session::UiUser;
+use crate::domain::{FieldError, RecordId};
+use crate::error::AppError;
+use crate::http::audit::{entries, filter_of};
+use crate::http::auth::Administration;
+use crate::state::AppState;
+use crate::store::audit::AuditRow;
+
+/// Entries per page.
+const PAGE: u32 = 50;
+
+/// The filter form as typed (text, so what was typed can be shown back).
+#[derive(Deserialize, Default)]
+pub struct Search {
+    actor: Option<String>,
+    person_id: Option<String>,
+    before_id: Option<String>,
+}
+
+/// A whole number typed into `field`; blank is no filter.
+fn number(field: &'static str, text: &Option<String>) -> Result<Option<i64>, AppError> {
+    match text.as_deref().map(str::trim).unwrap_or("") {
+        "" => Ok(None),
+        text => text
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(Some)
+            .ok_or_else(|| AppError::invalid(field, "must be a whole number, e.g. 42")),
+    }
+}
+
+impl Search {
+    fn query(&self) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in [("actor", &self.actor), ("person_id", &self.person_id)] {
+            let value = value.as_deref().unwrap_or("").trim();
+            if !value.is_empty() {
+                query.append_pair(name, value);
+            }
+        }
+        query.finish()
+    }
+}
+
+pub async fn log(
+    State(state): State<AppState>,
+    user: UiUser<Administration>,
+    Query(search): Query<Search>,
+) -> Response {
+    let actor = search
+        .actor
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned);
+    // One more than a page, to know whether there are older entries.
+    let found = async {
+        let person_id = number("person_id", &search.person_id)?;
+        let before_id = number("before_id", &search.before_id)?;
+        let filter = filter_of(person_id, actor, before_id, Some(PAGE + 1))?;
+        entries(&state, filter).await
+    }
+    .await;
+    match found {
+        Ok(rows) => render(&state, &user, StatusCode::OK, &search, None, &rows),
+        Err(error) => match form_errors::field_error(&error) {
+            Some(error) => render(
+                &state,
+                &user,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &search,
+                Some(error),
+                &[],
+            ),
+            None => layout::from_error(&error),
+        },
+    }
+}
+
+fn label_of(field: &str) -> &'static str {
+    match field {
+        "person_id" => "Person's id",
+        "before_id" => "The page",
+        _ => "Changed by",
+    }
+}
+
+fn render(
+    state: &AppState,
+    user: &UiUser<Administration>,
+    status: StatusCode,
+    search: &Search,
+    error: Option<FieldError>,
+    rows: &[AuditRow],
+) -> Response {
+    let viewer = Viewer::of(user);
+    // A bad page cursor has no field of its own: it is shown by the first.
+    let field_id = |field: &str| match field {
+        "person_id" => "person_id",
+        _ => "actor",
+    };
+    let problems: Vec<Problem> = error
+        .iter()
+        .map(|e| Problem {
+            field_id: field_id(&e.field).into(),
+            message: format!("{} {}", label_of(&e.field), e.message),
+        })
+        .collect();
+    let error_of = |name: &str| {
+        error
+            .as_ref()
+            .filter(|e| field_id(&e.field) == name)
+            .map(|_| problems[0].message.as_str())
+    };
+    let shown = &rows[..rows.len().min(PAGE as usize)];
+    let older = (rows.len() > PAGE as usize).then(|| {
+        let last = shown.last().map_or(0, |row| row.id);
+        let query = search.query();
+        if query.is_empty() {
+            format!("/ui/audit?before_id={last}")
+        } else {
+            format!("/ui/audit?{query}&before_id={last}")
+        }
+    });
+    let tz = state.policy.timezone;
+    let body = html! {
+        (form_errors::summary(&problems))
+        p class="hint" { "Every change made through the pages, the API and the command line, newest first." }
+        form method="get" action="/ui/audit" role="search" class="filters" novalidate {
+            (text_field("actor", "Changed by", "A user or API key name, e.g. sam", search.actor.as_deref(), error_of("actor")))
+            (text_field("person_id", "Person's id", "Changes about one person, e.g. 42", search.person_id.as_deref(), error_of("person_id")))
+            button class="button" type="submit" { "Search" }
+        }
+        @if error.is_none() {
+            @if shown.is_empty() {
+                p { "No entries match." }
+            } @else {
+                table class="audit" {
+                    caption { "Audit entries, newest first" }
+                    thead { tr {
+                        th scope="col" { "When" } th scope="col" { "Who" } th scope="col" { "What" }
+                        th scope="col" { "Record" } th scope="col" { "Change" }
+                    } }
+                    tbody {
+                        @for row in shown {
+                            tr {
+                                td { (stored_time(&row.at, tz)) }
+                                td { (row.actor) }
+                                th scope="row" { code { (row.action) } }
+                                td {
+                                    (row.entity)
+                                    @if let Some(id) = row.entity_id { " " (id) }
+                                    @if let Some(person) = row.person_id {
+                                        br; a href={ "/ui/people/" (person.get()) } { "person " (person.get()) }
+                                    }
+                                }
+                                td { (change(row)) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if let Some(older) = older {
+                p { a href=(older) { "Older entries" } }
+            }
+        }
+    };
+    layout::respond(
+        status,
+        layout::page(Some(&viewer), Section::Audit, "Audit log", body),
+    )
+}
+
+/// An entry's before and after, indented (maud escapes the text).
+fn change(row: &AuditRow) -> Markup {
+    let pretty = |value: &Value| serde_json::to_string_pretty(value).unwrap_or_default();
+    html! {
+        @if row.before.is_none() && row.after.is_none() {
+            "—"
+        } @else {
+            details {
+                summary { "Before and after" span class="visually-hidden" { " entry " (row.id) } }
+                @if let Some(before) = &row.before {
+                    p class="audit-copy" { "Before" }
+                    pre { code { (pretty(before)) } }
+                }
+                @if let Some(after) = &row.after {
+                    p class="audit-copy" { "After" }
+                    pre { code { (pretty(after)) } }
+                }
+            }
+        }
+    }
+}
+
+fn text_field(
+    id: &str,
+    label: &str,
+    hint: &str,
+    value: Option<&str>,
+    error: Option<&str>,
+) -> Markup {
+    let described = std::iter::once(format!("{id}-hint"))
+        .chain(form_errors::described_by(id, error))
+        .collect::<Vec<_>>()
+        .join(" ");
+    html! {
+        div class=(field_class(error)) {
+            label for=(id) { (label) }
+            p class="hint" id={ (id) "-hint" } { (hint) }
+            (form_errors::message(id, error))
+            input id=(id) name=(id) type="text" value=(value.unwrap_or("")) spellcheck="false"
+                aria-describedby=(described);
+        }
+    }
+}
+
+/// This module's pages.
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/ui/audit", axum::routing::get(log))
+}

@@ -1,0 +1,418 @@
+//! `GET /ui/users`: staff accounts, for admins: the list (role, disabled,
+//! locked until), creating an account (the password typed twice),
+//! disabling one (its sessions end at once) and setting a new password.
+//! The same checks and store functions as `fairline users`
+//! (`accounts::manage`), audited under the admin's name.
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::header::LOCATION;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::form_errors::{self, field_class, Problem};
+use super::layout::{self, csrf_field, Section, Viewer};
+use super::review::stored_time;
+use super::session::{csrf_refused, UiUser};
+use super::Form;
+use crate::accounts::{self, manage, MIN_PASSWORD_CHARS};
+use crate::domain::{FieldError, Role};
+use crate::error::AppError;
+use crate::http::auth::Administration;
+use crate::state::AppState;
+use crate::store::{timestamp, users, StoreError};
+
+/// What the page shows besides the list: a refused form (its field ids
+/// are the page's, e.g. `reset_password`), what was typed, what was done.
+#[derive(Default)]
+struct Shown {
+    error: Option<FieldError>,
+    name: String,
+    role: String,
+    reset_name: String,
+    done: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: UiUser<Administration>,
+    Query(q): Query<Done>,
+) -> Response {
+    let done = match q.done.as_deref() {
+        Some("created") => Some("The account was created."),
+        Some("disabled") => Some("The account was disabled and its sessions ended."),
+        Some("reset") => Some("The new password was set and the account's sessions ended."),
+        _ => None,
+    };
+    let shown = Shown {
+        done: done.map(str::to_owned),
+        role: "advisor".into(),
+        ..Shown::default()
+    };
+    render(&state, &user, StatusCode::OK, &shown).await
+}
+
+fn label_of(field: &str) -> &'static str {
+    match field {
+        "role" => "Role",
+        "password" | "reset_password" => "Password",
+        "password_again" | "reset_password_again" => "The password again",
+        "reset_name" => "Account",
+        "disable" => "Disable",
+        _ => "User name",
+    }
+}
+
+/// An error as a sentence: the account checks' own messages are whole
+/// ("a password is at least 12 characters"); the others follow the label
+/// ("must be the same as the password") follow the label.
+fn sentence(field: &str, message: &str) -> String {
+    if ["must ", "is ", "cannot "]
+        .iter()
+        .any(|s| message.starts_with(s))
+    {
+        format!("{} {message}", label_of(field))
+    } else {
+        let mut chars = message.chars();
+        chars.next().map_or_else(String::new, |first| {
+            first.to_uppercase().chain(chars).collect()
+        })
+    }
+}
+
+async fn render(
+    state: &AppState,
+    user: &UiUser<Administration>,
+    status: StatusCode,
+    shown: &Shown,
+) -> Response {
+    let accounts = match state.store.read(users::list_users).await {
+        Ok(accounts) => accounts,
+        Err(error) => return layout::from_error(&error.into()),
+    };
+    let viewer = Viewer::of(user);
+    let problems: Vec<Problem> = shown
+        .error
+        .iter()
+        .map(|e| Problem {
+            field_id: if e.field == "disable" {
+                "accounts".into()
+            } else {
+                e.field.clone()
+            },
+            message: sentence(&e.field, &e.message),
+        })
+        .collect();
+    let error_of = |name: &str| {
+        shown
+            .error
+            .as_ref()
+            .filter(|e| e.field == name)
+            .map(|_| problems[0].message.as_str())
+    };
+    let tz = state.policy.timezone;
+    let now = timestamp(state.now());
+    let password_hint =
+        format!("At least {MIN_PASSWORD_CHARS} characters; a few words are easy to remember.");
+    let active: Vec<&users::UserRow> = accounts
+        .iter()
+        .filter(|a| a.disabled_at.is_none())
+        .collect();
+    let body = html! {
+        (form_errors::summary(&problems))
+        @if let Some(done) = &shown.done {
+            div class="notice" role="status" { p { (done) } }
+        }
+        (form_errors::message("accounts", error_of("disable")))
+        table id="accounts" class="users" {
+            caption { (accounts.len()) " staff accounts" }
+            thead { tr {
+                th scope="col" { "Name" } th scope="col" { "Role" } th scope="col" { "Created" }
+                th scope="col" { "Password set" } th scope="col" { "State" }
+                th scope="col" { span class="visually-hidden" { "Disable" } }
+            } }
+            tbody {
+                @for account in &accounts {
+                    tr {
+                        th scope="row" { (account.name) }
+                        td { (account.role.as_str()) }
+                        td { (stored_time(&account.created_at, tz)) }
+                        td { (stored_time(&account.password_changed_at, tz)) }
+                        td {
+                            @if let Some(at) = &account.disabled_at {
+                                "disabled " (stored_time(at, tz))
+                            } @else if let Some(until) = account.locked_until.as_ref().filter(|u| **u > now) {
+                                "locked until " (stored_time(until, tz))
+                            } @else {
+                                "active"
+                            }
+                        }
+                        td {
+                            @if account.disabled_at.is_none() && account.name != user.name {
+                                form method="post" action="/ui/users/disable" {
+                                    (csrf_field(viewer.csrf_token))
+                                    input type="hidden" name="name" value=(account.name);
+                                    button class="button button-secondary" type="submit" {
+                                        "Disable" span class="visually-hidden" { " " (account.name) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        p class="hint" { "Disabling an account signs it out everywhere at once. There is no undo here: make a new account if needed." }
+        h2 { "Create an account" }
+        form method="post" action="/ui/users" novalidate {
+            (csrf_field(viewer.csrf_token))
+            (input("name", "User name", "text", &shown.name, None, error_of("name")))
+            div class=(field_class(error_of("role"))) {
+                label for="role" { "Role" }
+                (form_errors::message("role", error_of("role")))
+                select id="role" name="role" aria-describedby=[form_errors::described_by("role", error_of("role"))] {
+                    @for role in [Role::Advisor, Role::Supervisor, Role::Admin] {
+                        option value=(role.as_str()) selected[shown.role == role.as_str()] { (role.as_str()) }
+                    }
+                }
+            }
+            (input("password", "Password", "password", "", Some(&password_hint), error_of("password")))
+            (input("password_again", "The password again", "password", "", None, error_of("password_again")))
+            button class="button" type="submit" { "Create the account" }
+        }
+        h2 { "Set a new password" }
+        p class="hint" { "For someone who has forgotten theirs or is locked out: the lock is lifted and their sessions end." }
+        form method="post" action="/ui/users/password" novalidate {
+            (csrf_field(viewer.csrf_token))
+            div class=(field_class(error_of("reset_name"))) {
+                label for="reset_name" { "Account" }
+                (form_errors::message("reset_name", error_of("reset_name")))
+                select id="reset_name" name="reset_name" aria-describedby=[form_errors::described_by("reset_name", error_of("reset_name"))] {
+                    @for account in &active {
+                        option value=(account.name) selected[shown.reset_name == account.name] { (account.name) }
+                    }
+                }
+            }
+            (input("reset_password", "New password", "password", "", Some(&password_hint), error_of("reset_password")))
+            (input("reset_password_again", "The new password again", "password", "", None, error_of("reset_password_again")))
+            button class="button" type="submit" { "Set the password" }
+        }
+    };
+    layout::respond(
+        status,
+        layout::page(Some(&viewer), Section::Users, "Users", body),
+    )
+}
+
+fn input(
+    id: &str,
+    label: &str,
+    kind: &str,
+    value: &str,
+    hint: Option<&str>,
+    error: Option<&str>,
+) -> Markup {
+    let hint_id = format!("{id}-hint");
+    let described: Vec<String> = hint
+        .map(|_| hint_id.clone())
+        .into_iter()
+        .chain(form_errors::described_by(id, error))
+        .collect();
+    let autocomplete = if kind == "password" {
+        "new-password"
+    } else {
+        "off"
+    };
+    html! {
+        div class=(field_class(error)) {
+            label for=(id) { (label) }
+            @if let Some(hint) = hint { p class="hint" id=(hint_id) { (hint) } }
+            (form_errors::message(id, error))
+            input id=(id) name=(id) type=(kind) value=(value) spellcheck="false" autocomplete=(autocomplete)
+                aria-describedby=[(!described.is_empty()).then(|| described.join(" "))];
+        }
+    }
+}
+
+fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, to)]).into_response()
+}
+
+/// A new password typed twice into `field` and `{field}_again`, checked
+/// as the CLI checks it, then hashed (argon2 takes a while: off the
+/// async threads).
+async fn new_password(form: &Form, field: &str) -> Result<String, FieldError> {
+    let password = form.get(field).unwrap_or_default().to_owned();
+    accounts::check_password(&password)
+        .map_err(|e| FieldError::new(field.to_owned(), e.message))?;
+    if form.get(&format!("{field}_again")).unwrap_or_default() != password {
+        return Err(FieldError::new(
+            format!("{field}_again"),
+            "must be the same as the password",
+        ));
+    }
+    tokio::task::spawn_blocking(move || accounts::hash_password(&password))
+        .await
+        .map_err(|_| FieldError::new(field.to_owned(), "could not be stored; try again"))
+}
+
+/// A store error about an account as a field error on the page; any
+/// other error as it was (for the error page).
+fn refused(error: StoreError, field: &str) -> Result<FieldError, AppError> {
+    let error = AppError::from(error);
+    match (&error, form_errors::field_error(&error)) {
+        (AppError::NotFound(_), _) => Ok(FieldError::new(
+            field.to_owned(),
+            "is not an active account (it may have just been disabled)",
+        )),
+        (_, Some(found)) if found.field == "name" => {
+            Ok(FieldError::new(field.to_owned(), found.message))
+        }
+        _ => Err(error),
+    }
+}
+
+/// `POST /ui/users`: create an account.
+pub async fn create(
+    State(state): State<AppState>,
+    user: UiUser<Administration>,
+    body: Bytes,
+) -> Response {
+    let form = Form::parse(&body);
+    if !user.csrf_ok(&form) {
+        return csrf_refused();
+    }
+    let typed_name = form.get("name").unwrap_or_default().to_owned();
+    let typed_role = form.get("role").unwrap_or_default().to_owned();
+    let checked = async {
+        let name = accounts::user_name(&typed_name)?;
+        let role = typed_role
+            .parse::<Role>()
+            .ok()
+            .ok_or_else(|| FieldError::new("role", "must be advisor, supervisor or admin"))
+            .and_then(accounts::staff_role)?;
+        let hash = new_password(&form, "password").await?;
+        Ok::<_, FieldError>((name, role, hash))
+    }
+    .await;
+    let error = match checked {
+        Ok((name, role, hash)) => {
+            let actor = user.principal().name;
+            let now = timestamp(state.now());
+            let made = state
+                .store
+                .write(move |conn| manage::create(conn, &actor, &name, role, &hash, &now))
+                .await;
+            match made {
+                Ok(()) => return see_other("/ui/users?done=created"),
+                Err(error) => match refused(error, "name") {
+                    Ok(error) => error,
+                    Err(error) => return layout::from_error(&error),
+                },
+            }
+        }
+        Err(error) => error,
+    };
+    let shown = Shown {
+        error: Some(error),
+        name: typed_name,
+        role: typed_role,
+        ..Shown::default()
+    };
+    render(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &shown).await
+}
+
+/// `POST /ui/users/disable`: disable an account (not one's own).
+pub async fn disable(
+    State(state): State<AppState>,
+    user: UiUser<Administration>,
+    body: Bytes,
+) -> Response {
+    let form = Form::parse(&body);
+    if !user.csrf_ok(&form) {
+        return csrf_refused();
+    }
+    let name = form.get("name").unwrap_or_default().to_owned();
+    let error = if name == user.name {
+        // Whoever disabled their own account could lock every admin out.
+        FieldError::new(
+            "disable",
+            "cannot be used on your own account: ask another admin",
+        )
+    } else {
+        let actor = user.principal().name;
+        let now = timestamp(state.now());
+        let done = state
+            .store
+            .write(move |conn| manage::disable(conn, &actor, &name, &now))
+            .await;
+        match done {
+            Ok(()) => return see_other("/ui/users?done=disabled"),
+            Err(error) => match refused(error, "disable") {
+                Ok(error) => error,
+                Err(error) => return layout::from_error(&error),
+            },
+        }
+    };
+    let shown = Shown {
+        error: Some(error),
+        role: "advisor".into(),
+        ..Shown::default()
+    };
+    render(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &shown).await
+}
+
+/// `POST /ui/users/password`: set a new password for an account.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    user: UiUser<Administration>,
+    body: Bytes,
+) -> Response {
+    let form = Form::parse(&body);
+    if !user.csrf_ok(&form) {
+        return csrf_refused();
+    }
+    let name = form.get("reset_name").unwrap_or_default().to_owned();
+    let error = match new_password(&form, "reset_password").await {
+        Ok(hash) => {
+            let actor = user.principal().name;
+            let now = timestamp(state.now());
+            let target = name.clone();
+            let done = state
+                .store
+                .write(move |conn| manage::reset_password(conn, &actor, &target, &hash, &now))
+                .await;
+            match done {
+                Ok(()) => return see_other("/ui/users?done=reset"),
+                Err(error) => match refused(error, "reset_name") {
+                    Ok(error) => error,
+                    Err(error) => return layout::from_error(&error),
+                },
+            }
+        }
+        Err(error) => error,
+    };
+    let shown = Shown {
+        error: Some(error),
+        role: "advisor".into(),
+        reset_name: name,
+        ..Shown::default()
+    };
+    render(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &shown).await
+}
+
+/// This module's pages.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/ui/users", get(list).post(create))
+        .route("/ui/users/disable", post(disable))
+        .route("/ui/users/password", post(reset_password))
+}
