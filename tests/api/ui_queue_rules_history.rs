@@ -346,6 +346,53 @@ async fn a_rule_with_a_bad_field_is_refused_naming_it_and_keeping_what_was_typed
 }
 
 #[tokio::test]
+async fn a_csv_file_chosen_on_the_form_is_imported_or_refused_by_its_lines() {
+    let app = spawn_app().await;
+    let ui = app.signed_in("supervisor", "sue").await;
+    let token = token(&ui, "/ui/rules").await;
+    let page = ui.get("/ui/rules").await.text().await.unwrap();
+    assert!(page.contains(r#"enctype="multipart/form-data""#), "{page}");
+    assert!(page.contains(r#"type="file""#), "{page}");
+    let bad = b"number,match,action,reason,expires_at\r\n\
+                +447700900111,exact,block,Nuisance,\r\n\
+                +447700900112,sideways,block,Nuisance,\r\n";
+    let import = |file: &'static [u8], token: &str| {
+        let fields = [("csrf_token", token.to_owned()), ("csv", String::new())];
+        let ui = &ui;
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            ui.post_multipart("/ui/rules/import", &fields, ("file", "rules.csv", file))
+                .await
+        }
+    };
+
+    let resp = import(bad, &token).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("Line 3: match"), "{page}");
+    assert!(rules(&app).await.is_empty());
+
+    let resp = import(b"number,match\n\xff\xfe\n", &token).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(resp.text().await.unwrap().contains("not a CSV file"));
+    assert!(rules(&app).await.is_empty());
+
+    let good: &'static [u8] = b"number,match,action,reason,expires_at\n\
+                                +447700900111,exact,block,Nuisance,\n";
+    let resp = import(good, "not the token").await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert!(rules(&app).await.is_empty());
+
+    let resp = import(good, &token).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(&resp),
+        "/ui/rules?done=imported&created=1&updated=0&unchanged=0"
+    );
+    assert_eq!(rules(&app).await.len(), 1);
+}
+
+#[tokio::test]
 async fn a_csv_import_with_bad_lines_reports_each_line_and_imports_nothing() {
     let app = spawn_app().await;
     let ui = app.signed_in("supervisor", "sue").await;

@@ -1,13 +1,13 @@
 //! `GET /ui/rules`: number rules (supervisors and admins, as the API's):
-//! the list, a form to add one, removing one, a CSV import (pasted into a
-//! text box, so it works without JavaScript; every bad line listed and
-//! nothing imported) and the CSV export; and "Block this number" from a
+//! the list, a form to add one, removing one, a CSV import (a file chosen
+//! on the form or lines pasted into it, no JavaScript either way; every
+//! bad line listed and nothing imported) and the CSV export; and "Block this number" from a
 //! call history row. Each checked and audited as the API does it, under
 //! the user's name.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::header::LOCATION;
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::header::{CONTENT_TYPE, LOCATION};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
@@ -188,8 +188,14 @@ async fn render(
             button class="button" type="submit" { "Add the rule" }
         }
         h2 { "Import rules from CSV" }
-        form method="post" action="/ui/rules/import" novalidate {
+        form method="post" action="/ui/rules/import" enctype="multipart/form-data" novalidate {
             (csrf_field(viewer.csrf_token))
+            div class="field" {
+                label for="file" { "A CSV file" }
+                p class="hint" id="file-hint" { "Or paste the lines into the box below." }
+                input type="file" id="file" name="file" accept=".csv,text/csv"
+                    aria-describedby="file-hint";
+            }
             div class=(field_class(import_error)) {
                 label for="csv" { "CSV" }
                 p class="hint" id="csv-hint" {
@@ -357,17 +363,26 @@ pub async fn remove(
     }
 }
 
-/// `POST /ui/rules/import`: the pasted CSV, all or nothing.
+/// `POST /ui/rules/import`: a CSV file chosen on the form or pasted into
+/// it, all or nothing.
 pub async fn import(
     State(state): State<AppState>,
     user: UiUser<Supervision>,
-    body: Bytes,
+    request: Request,
 ) -> Response {
-    let form = Form::parse(&body);
+    let form = match import_form(&state, request).await {
+        Ok(form) => form,
+        Err(refused) => return refused,
+    };
     if !user.csrf_ok(&form) {
         return csrf_refused();
     }
-    let csv = form.get("csv").unwrap_or_default().to_owned();
+    // A chosen file wins over the text box; a browser sends an empty file
+    // part when none was chosen.
+    let csv = match form.get("file") {
+        Some(file) if !file.is_empty() => file.to_owned(),
+        _ => form.get("csv").unwrap_or_default().to_owned(),
+    };
     match rules_csv::import_file(&state, user.principal().name, csv.as_bytes()).await {
         Ok(counts) => see_other(format!(
             "/ui/rules?done=imported&created={}&updated={}&unchanged={}",
@@ -384,6 +399,45 @@ pub async fn import(
             };
             render(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &shown).await
         }
+    }
+}
+
+/// The import form's fields, sent as `multipart/form-data` (the form has a
+/// file input) or, from a client that only pastes, url-encoded. A file
+/// that is not UTF-8 text is the caller's mistake, named on the page.
+async fn import_form(state: &AppState, request: Request) -> Result<Form, Response> {
+    let multipart = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        return Ok(Form::parse(&body));
+    }
+    let mut parts = Multipart::from_request(request, state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let mut fields = Vec::new();
+    loop {
+        let field = match parts.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => return Ok(Form(fields)),
+            Err(error) => return Err(error.into_response()),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        let bytes = field.bytes().await.map_err(IntoResponse::into_response)?;
+        let Ok(text) = String::from_utf8(bytes.to_vec()) else {
+            return Err(layout::problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "The file is not a CSV file",
+                "The chosen file is not text (UTF-8). Save it from the \
+                 spreadsheet as \"CSV UTF-8\" and choose it again.",
+            ));
+        };
+        fields.push((name, text));
     }
 }
 
