@@ -3,7 +3,7 @@
 //! them, through the store operations the API uses (`store::advisors`),
 //! audited under the user's name; others see the list only.
 
-use axum::body::Bytes;
+use crate::http::ui::session::CheckedForm;
 use axum::extract::{Path, State};
 use axum::http::header::LOCATION;
 use axum::http::StatusCode;
@@ -12,8 +12,7 @@ use maud::{html, Markup};
 
 use super::layout::{self, csrf_field, Section, Viewer};
 use super::person::record_id;
-use super::session::{csrf_refused, UiUser};
-use super::Form;
+use super::session::UiUser;
 use crate::domain::{AdvisorId, AdvisorName, FieldError, PbxName};
 use crate::error::AppError;
 use crate::http::auth::{Staff, Supervision};
@@ -170,12 +169,8 @@ fn back_to_list() -> Response {
 pub async fn add(
     State(state): State<AppState>,
     user: UiUser<Supervision>,
-    body: Bytes,
+    CheckedForm(form): CheckedForm,
 ) -> Response {
-    let form = Form::parse(&body);
-    if !user.csrf_ok(&form) {
-        return csrf_refused();
-    }
     let mut shown = Shown {
         name: form.get("name").unwrap_or_default().to_owned(),
         target: form.get("target").unwrap_or_default().to_owned(),
@@ -213,15 +208,12 @@ pub async fn retire(
     State(state): State<AppState>,
     user: UiUser<Supervision>,
     Path((id, what)): Path<(String, String)>,
-    body: Bytes,
+    _: CheckedForm,
 ) -> Response {
     let id: AdvisorId = match record_id(&id) {
         Ok(id) => id,
         Err(error) => return layout::from_error(&error),
     };
-    if !user.csrf_ok(&Form::parse(&body)) {
-        return csrf_refused();
-    }
     let retired = match what.as_str() {
         "retire" => true,
         "reinstate" => false,

@@ -4,7 +4,7 @@
 //! this call, open enquiries and flags, and the outcome form, which
 //! records through the same operation as `POST /v1/calls/{id}/outcome`.
 
-use axum::body::Bytes;
+use crate::http::ui::session::CheckedForm;
 use axum::extract::{Path, State};
 use axum::http::header::LOCATION;
 use axum::http::StatusCode;
@@ -12,8 +12,7 @@ use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 
 use super::layout::{self, csrf_field, Section, Viewer};
-use super::session::{csrf_refused, UiUser};
-use super::Form;
+use super::session::UiUser;
 use crate::decision::calendar;
 use crate::decision::{Action, RuleHit};
 use crate::domain::{CallId, EnquiryName, Period, RecordId};
@@ -115,12 +114,8 @@ pub async fn outcome(
     State(state): State<AppState>,
     user: UiUser<CallReporting>,
     Path(call_id): Path<String>,
-    body: Bytes,
+    CheckedForm(form): CheckedForm,
 ) -> Response {
-    let form = Form::parse(&body);
-    if !user.csrf_ok(&form) {
-        return csrf_refused();
-    }
     let Ok(call_id) = CallId::parse(&call_id) else {
         return not_found();
     };

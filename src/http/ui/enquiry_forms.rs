@@ -5,7 +5,7 @@
 //! name; a refused one shows the person page again with the message next
 //! to the field and what was typed kept.
 
-use axum::body::Bytes;
+use crate::http::ui::session::CheckedForm;
 use axum::extract::{Path, State};
 use axum::http::header::LOCATION;
 use axum::http::StatusCode;
@@ -14,8 +14,7 @@ use maud::{html, Markup};
 
 use super::layout::{self, csrf_field, Viewer};
 use super::person::{self, record_id, Gathered};
-use super::session::{csrf_refused, UiUser};
-use super::Form;
+use super::session::UiUser;
 use crate::domain::{EnquiryId, EnquiryStatus, PersonId};
 use crate::error::AppError;
 use crate::http::auth::Supervision;
@@ -240,16 +239,12 @@ pub async fn open(
     State(state): State<AppState>,
     user: UiUser<Supervision>,
     Path(id): Path<String>,
-    body: Bytes,
+    CheckedForm(form): CheckedForm,
 ) -> Response {
     let person_id: PersonId = match record_id(&id) {
         Ok(id) => id,
         Err(error) => return layout::from_error(&error),
     };
-    let form = Form::parse(&body);
-    if !user.csrf_ok(&form) {
-        return csrf_refused();
-    }
     let typed = |name| form.get(name).unwrap_or_default().to_owned();
     let mut forms = Forms {
         reference: typed("reference"),
@@ -297,16 +292,12 @@ pub async fn change(
     State(state): State<AppState>,
     user: UiUser<Supervision>,
     Path((id, what)): Path<(String, String)>,
-    body: Bytes,
+    CheckedForm(form): CheckedForm,
 ) -> Response {
     let id: EnquiryId = match record_id(&id) {
         Ok(id) => id,
         Err(error) => return layout::from_error(&error),
     };
-    let form = Form::parse(&body);
-    if !user.csrf_ok(&form) {
-        return csrf_refused();
-    }
     let change = match what.as_str() {
         "close" => enquiries::Change {
             status: Some(EnquiryStatus::Closed),

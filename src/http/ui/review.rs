@@ -4,7 +4,7 @@
 //! with a reason, settled as the API settles it and audited under the
 //! user's name.
 
-use axum::body::Bytes;
+use crate::http::ui::session::CheckedForm;
 use axum::extract::{Path, Query, State};
 use axum::http::header::LOCATION;
 use axum::http::StatusCode;
@@ -17,8 +17,7 @@ use serde::Deserialize;
 use super::form_errors::{self, Problem};
 use super::home::action_label;
 use super::layout::{self, csrf_field, Section, Viewer};
-use super::session::{csrf_refused, UiUser};
-use super::Form;
+use super::session::UiUser;
 use crate::decision::calendar::local_date;
 use crate::domain::{FlagId, RecordId, Urgency};
 use crate::error::AppError;
@@ -218,12 +217,8 @@ pub async fn settle_flag(
     State(state): State<AppState>,
     user: UiUser<Supervision>,
     Path(id): Path<i64>,
-    body: Bytes,
+    CheckedForm(form): CheckedForm,
 ) -> Response {
-    let form = Form::parse(&body);
-    if !user.csrf_ok(&form) {
-        return csrf_refused();
-    }
     let (status, done) = match form.get("outcome") {
         Some("dismiss") => (Status::Dismissed, "dismissed"),
         Some("resolve") => (Status::Resolved, "resolved"),

@@ -5,6 +5,7 @@
 //! call history row. Each checked and audited as the API does it, under
 //! the user's name.
 
+use crate::http::ui::session::CheckedForm;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::header::{CONTENT_TYPE, LOCATION};
@@ -305,12 +306,8 @@ fn expiry(text: &str) -> Result<Option<Moment>, AppError> {
 pub async fn add(
     State(state): State<AppState>,
     user: UiUser<Supervision>,
-    body: Bytes,
+    CheckedForm(form): CheckedForm,
 ) -> Response {
-    let form = Form::parse(&body);
-    if !user.csrf_ok(&form) {
-        return csrf_refused();
-    }
     let typed = Typed::of(&form);
     let checked = (|| {
         let match_kind = match_named(&typed.match_kind)
@@ -352,11 +349,8 @@ pub async fn remove(
     State(state): State<AppState>,
     user: UiUser<Supervision>,
     Path(id): Path<i64>,
-    body: Bytes,
+    _: CheckedForm,
 ) -> Response {
-    if !user.csrf_ok(&Form::parse(&body)) {
-        return csrf_refused();
-    }
     match remove_audited(&state, user.principal().name, NumberRuleId::from_raw(id)).await {
         Ok(()) => see_other("/ui/rules?done=removed".into()),
         Err(error) => layout::from_error(&error),
@@ -534,12 +528,8 @@ pub async fn block(
     State(state): State<AppState>,
     user: UiUser<Supervision>,
     Path(contact): Path<i64>,
-    body: Bytes,
+    CheckedForm(form): CheckedForm,
 ) -> Response {
-    let form = Form::parse(&body);
-    if !user.csrf_ok(&form) {
-        return csrf_refused();
-    }
     let reason = form.get("reason").unwrap_or_default().to_owned();
     let expires_at = form.get("expires_at").unwrap_or_default().to_owned();
     let id = ContactId::from_raw(contact);

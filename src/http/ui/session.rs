@@ -6,7 +6,8 @@
 use std::marker::PhantomData;
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::header::{COOKIE, LOCATION};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
@@ -161,6 +162,36 @@ impl<R: Roles> UiUser<R> {
     }
 }
 
+/// The signed-in session's CSRF token, left in the request by `UiUser`.
+#[derive(Clone)]
+struct SessionToken(String);
+
+/// A posted form whose CSRF token is the signed-in session's: a handler
+/// that takes it after its `UiUser` only ever sees forms this service
+/// served. Anything else (no token, a wrong one, no session) is answered
+/// with [`csrf_refused`] before the handler runs.
+pub struct CheckedForm(pub super::Form);
+
+impl<S: Send + Sync> FromRequest<S> for CheckedForm {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let token = request.extensions().get::<SessionToken>().cloned();
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let form = super::Form::parse(&body);
+        match token {
+            Some(SessionToken(token))
+                if tokens_match(form.get(CSRF_FIELD).unwrap_or_default(), &token) =>
+            {
+                Ok(CheckedForm(form))
+            }
+            _ => Err(csrf_refused()),
+        }
+    }
+}
+
 /// The page for a form post without a good CSRF token.
 pub fn csrf_refused() -> Response {
     layout::problem(
@@ -190,6 +221,11 @@ impl<R: Roles> FromRequestParts<AppState> for UiUser<R> {
                  admin if you need it.",
             ));
         }
+        // The form a handler takes after its user is checked against this
+        // session's token (`CheckedForm`), without a second look-up.
+        parts
+            .extensions
+            .insert(SessionToken(row.csrf_token.clone()));
         Ok(UiUser {
             name: row.name,
             role: row.role,

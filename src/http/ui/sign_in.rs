@@ -263,10 +263,11 @@ async fn audit_sign_in(
 
 /// `POST /ui/sign-out`: ends the session on the server, so the cookie is
 /// worthless even if a copy of it is kept.
-pub async fn sign_out(State(state): State<AppState>, user: UiUser<Staff>, body: Bytes) -> Response {
-    if !user.csrf_ok(&Form::parse(&body)) {
-        return session::csrf_refused();
-    }
+pub async fn sign_out(
+    State(state): State<AppState>,
+    user: UiUser<Staff>,
+    _: session::CheckedForm,
+) -> Response {
     let (hash, actor, now) = (user.session.clone(), user.name.clone(), state.now());
     let ended = state
         .store

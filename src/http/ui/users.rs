@@ -4,7 +4,7 @@
 //! The same checks and store functions as `fairline users`
 //! (`accounts::manage`), audited under the admin's name.
 
-use axum::body::Bytes;
+use crate::http::ui::session::CheckedForm;
 use axum::extract::{Query, State};
 use axum::http::header::LOCATION;
 use axum::http::StatusCode;
@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::form_errors::{self, field_class, Problem};
 use super::layout::{self, csrf_field, Section, Viewer};
 use super::review::stored_time;
-use super::session::{csrf_refused, UiUser};
+use super::session::UiUser;
 use super::Form;
 use crate::accounts::{self, manage, MIN_PASSWORD_CHARS};
 use crate::domain::{FieldError, Role};
@@ -283,12 +283,8 @@ fn refused(error: StoreError, field: &str) -> Result<FieldError, AppError> {
 pub async fn create(
     State(state): State<AppState>,
     user: UiUser<Administration>,
-    body: Bytes,
+    CheckedForm(form): CheckedForm,
 ) -> Response {
-    let form = Form::parse(&body);
-    if !user.csrf_ok(&form) {
-        return csrf_refused();
-    }
     let typed_name = form.get("name").unwrap_or_default().to_owned();
     let typed_role = form.get("role").unwrap_or_default().to_owned();
     let checked = async {
@@ -333,12 +329,8 @@ pub async fn create(
 pub async fn disable(
     State(state): State<AppState>,
     user: UiUser<Administration>,
-    body: Bytes,
+    CheckedForm(form): CheckedForm,
 ) -> Response {
-    let form = Form::parse(&body);
-    if !user.csrf_ok(&form) {
-        return csrf_refused();
-    }
     let name = form.get("name").unwrap_or_default().to_owned();
     let error = if name == user.name {
         // Whoever disabled their own account could lock every admin out.
@@ -373,12 +365,8 @@ pub async fn disable(
 pub async fn reset_password(
     State(state): State<AppState>,
     user: UiUser<Administration>,
-    body: Bytes,
+    CheckedForm(form): CheckedForm,
 ) -> Response {
-    let form = Form::parse(&body);
-    if !user.csrf_ok(&form) {
-        return csrf_refused();
-    }
     let name = form.get("reset_name").unwrap_or_default().to_owned();
     let error = match new_password(&form, "reset_password").await {
         Ok(hash) => {

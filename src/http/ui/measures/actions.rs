@@ -3,7 +3,7 @@
 //! form's fields become the body the API takes and go through the API's
 //! function, so the checks, the errors and the audit are the API's.
 
-use axum::body::Bytes;
+use crate::http::ui::session::CheckedForm;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -24,8 +24,7 @@ use crate::http::measures::{end_measure, today};
 use crate::http::notice::{letter_response, record_sent, render_letter, SentBody};
 use crate::http::reviews::{record_review, ReviewBody};
 use crate::http::ui::layout::{self, csrf_field, Section, Viewer};
-use crate::http::ui::session::{csrf_refused, UiUser};
-use crate::http::ui::Form;
+use crate::http::ui::session::UiUser;
 use crate::notice::Format;
 use crate::state::AppState;
 
@@ -129,12 +128,8 @@ async fn review(
     State(state): State<AppState>,
     user: UiUser<Supervision>,
     Path(id): Path<String>,
-    body: Bytes,
+    CheckedForm(posted): CheckedForm,
 ) -> Response {
-    let posted = Form::parse(&body);
-    if !user.csrf_ok(&posted) {
-        return csrf_refused();
-    }
     let m = match measure_of(&state, &id).await {
         Ok(m) => m,
         Err(error) => return layout::from_error(&error),
@@ -201,12 +196,8 @@ async fn end(
     State(state): State<AppState>,
     user: UiUser<Supervision>,
     Path(id): Path<String>,
-    body: Bytes,
+    CheckedForm(posted): CheckedForm,
 ) -> Response {
-    let posted = Form::parse(&body);
-    if !user.csrf_ok(&posted) {
-        return csrf_refused();
-    }
     let m = match measure_of(&state, &id).await {
         Ok(m) => m,
         Err(error) => return layout::from_error(&error),
@@ -305,12 +296,8 @@ async fn sent(
     State(state): State<AppState>,
     user: UiUser<Supervision>,
     Path(id): Path<String>,
-    body: Bytes,
+    CheckedForm(posted): CheckedForm,
 ) -> Response {
-    let posted = Form::parse(&body);
-    if !user.csrf_ok(&posted) {
-        return csrf_refused();
-    }
     let m = match measure_of(&state, &id).await {
         Ok(m) => m,
         Err(error) => return layout::from_error(&error),

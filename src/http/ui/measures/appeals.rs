@@ -3,7 +3,7 @@
 //! not involved in the measure decides it. One who was is refused with
 //! the API's `not_independent`, said in plain words.
 
-use axum::body::Bytes;
+use crate::http::ui::session::CheckedForm;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -22,8 +22,7 @@ use crate::http::auth::{Staff, Supervision};
 use crate::http::extract::parse_json;
 use crate::http::measures::today;
 use crate::http::ui::layout::{self, csrf_field, Section, Viewer};
-use crate::http::ui::session::{csrf_refused, UiUser};
-use crate::http::ui::Form;
+use crate::http::ui::session::UiUser;
 use crate::state::AppState;
 use crate::store::appeals::{self as store, AppealRow};
 
@@ -130,12 +129,8 @@ async fn record(
     State(state): State<AppState>,
     user: UiUser<Staff>,
     Path(id): Path<String>,
-    body: Bytes,
+    CheckedForm(posted): CheckedForm,
 ) -> Response {
-    let posted = Form::parse(&body);
-    if !user.csrf_ok(&posted) {
-        return csrf_refused();
-    }
     let m = match measure_of(&state, &id).await {
         Ok(m) => m,
         Err(error) => return layout::from_error(&error),
@@ -254,12 +249,8 @@ async fn decide(
     State(state): State<AppState>,
     user: UiUser<Supervision>,
     Path(id): Path<String>,
-    body: Bytes,
+    CheckedForm(posted): CheckedForm,
 ) -> Response {
-    let posted = Form::parse(&body);
-    if !user.csrf_ok(&posted) {
-        return csrf_refused();
-    }
     let appeal = match appeal_of(&state, &id).await {
         Ok(appeal) => appeal,
         Err(error) => return layout::from_error(&error),

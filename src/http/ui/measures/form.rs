@@ -8,7 +8,7 @@
 //! the API would refuse, and its errors are the API's, shown beside the
 //! field they name.
 
-use axum::body::Bytes;
+use crate::http::ui::session::CheckedForm;
 use axum::extract::{Path, State};
 use axum::http::header::LOCATION;
 use axum::http::StatusCode;
@@ -25,7 +25,7 @@ use crate::http::auth::Supervision;
 use crate::http::extract::parse_json;
 use crate::http::measures::{self as api, MeasureBody};
 use crate::http::ui::layout::{self, csrf_field, Section, Viewer};
-use crate::http::ui::session::{csrf_refused, UiUser};
+use crate::http::ui::session::UiUser;
 use crate::http::ui::Form;
 use crate::state::AppState;
 use crate::store::{advisors, measures, people};
@@ -553,12 +553,8 @@ pub async fn record(
     State(state): State<AppState>,
     user: UiUser<Supervision>,
     Path(id): Path<String>,
-    body: Bytes,
+    CheckedForm(posted): CheckedForm,
 ) -> Response {
-    let posted = Form::parse(&body);
-    if !user.csrf_ok(&posted) {
-        return csrf_refused();
-    }
     let Some(person) = path_id::<PersonId>(&id) else {
         return layout::from_error(&AppError::NotFound("person"));
     };
@@ -632,12 +628,8 @@ pub async fn change(
     State(state): State<AppState>,
     user: UiUser<Supervision>,
     Path(id): Path<String>,
-    body: Bytes,
+    CheckedForm(posted): CheckedForm,
 ) -> Response {
-    let posted = Form::parse(&body);
-    if !user.csrf_ok(&posted) {
-        return csrf_refused();
-    }
     let Some(id) = path_id::<MeasureId>(&id) else {
         return layout::from_error(&AppError::NotFound("measure"));
     };
