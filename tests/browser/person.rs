@@ -45,13 +45,8 @@ async fn ann(rig: &Rig) -> i64 {
 }
 
 async fn submit(rig: &Rig, css: &str) {
-    rig.browser
-        .form(Locator::Css(css))
-        .await
-        .unwrap()
-        .submit()
-        .await
-        .unwrap();
+    let form = rig.browser.form(Locator::Css(css)).await.unwrap();
+    rig.loading(async { form.submit().await.unwrap() }).await;
 }
 
 #[tokio::test]
@@ -67,15 +62,14 @@ async fn a_number_written_differently_finds_the_person_whose_timeline_shows_a_sc
         .await
         .unwrap();
     form.set_by_name("q", "01632 960 001").await.unwrap();
-    form.submit().await.unwrap();
+    rig.loading(async { form.submit().await.unwrap() }).await;
     rig.assert_accessible("people (found by number)").await;
-    rig.browser
+    let link = rig
+        .browser
         .find(Locator::LinkText("Ann Example"))
         .await
-        .unwrap()
-        .click()
-        .await
         .unwrap();
+    rig.loading(async { link.click().await.unwrap() }).await;
     assert_eq!(rig.path().await, format!("/ui/people/{id}"));
     assert!(rig.text().await.contains("Nothing on the timeline yet"));
     // The PBX screens a call from the number as it sends it.
@@ -126,7 +120,7 @@ async fn an_enquiry_is_opened_after_a_field_error_then_assigned_and_closed() {
     let open = format!("form[action='/ui/people/{id}/enquiries']");
     let form = rig.browser.form(Locator::Css(&open)).await.unwrap();
     form.set_by_name("reference", "ENQ-5").await.unwrap();
-    form.submit().await.unwrap();
+    rig.loading(async { form.submit().await.unwrap() }).await;
     let text = rig.text().await;
     assert!(text.contains("There is a problem"), "{text}");
     assert!(text.contains("Error: Topic must not be empty"), "{text}");
@@ -143,7 +137,7 @@ async fn an_enquiry_is_opened_after_a_field_error_then_assigned_and_closed() {
     rig.screenshot("person-enquiry-error").await;
     let form = rig.browser.form(Locator::Css(&open)).await.unwrap();
     form.set_by_name("topic", "School transport").await.unwrap();
-    form.submit().await.unwrap();
+    rig.loading(async { form.submit().await.unwrap() }).await;
     assert_eq!(rig.path().await, format!("/ui/people/{id}"));
     assert!(rig.text().await.contains("School transport"));
     // Assign it to Priya, then close it.
@@ -153,7 +147,7 @@ async fn an_enquiry_is_opened_after_a_field_error_then_assigned_and_closed() {
         .await
         .unwrap();
     form.set_by_name("advisor", "Priya").await.unwrap();
-    form.submit().await.unwrap();
+    rig.loading(async { form.submit().await.unwrap() }).await;
     let selected = rig
         .browser
         .find(Locator::Css("form[action$='/assign'] select"))
@@ -199,7 +193,7 @@ async fn supervisors_manage_the_advisors_directory_and_advisors_read_it() {
         .unwrap();
     form.set_by_name("name", "Priya").await.unwrap();
     form.set_by_name("target", "PJSIP/201").await.unwrap();
-    form.submit().await.unwrap();
+    rig.loading(async { form.submit().await.unwrap() }).await;
     let text = rig.text().await;
     assert!(
         text.contains("Error: Target may hold only letters"),
@@ -213,7 +207,7 @@ async fn supervisors_manage_the_advisors_directory_and_advisors_read_it() {
         .await
         .unwrap();
     form.set_by_name("target", "ext-201").await.unwrap();
-    form.submit().await.unwrap();
+    rig.loading(async { form.submit().await.unwrap() }).await;
     assert_eq!(rig.path().await, "/ui/advisors");
     let text = rig.text().await;
     assert!(text.contains("Current advisors (1)"), "{text}");
@@ -224,13 +218,7 @@ async fn supervisors_manage_the_advisors_directory_and_advisors_read_it() {
     rig.assert_accessible("advisors with one retired").await;
     rig.screenshot("advisors").await;
     // An advisor reads the directory but is offered no changes.
-    rig.browser
-        .find(Locator::Css(".account button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    rig.click(".account button").await;
     rig.sign_in("ava", PASSWORD).await;
     rig.open("/ui/advisors").await;
     let text = rig.text().await;

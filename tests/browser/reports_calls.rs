@@ -113,13 +113,8 @@ async fn an_advisor_reads_the_call_page_and_records_the_outcome() {
 /// Clicks the submit button that reads `label`.
 async fn submit(rig: &Rig, label: &str) {
     let xpath = format!("//button[normalize-space()='{label}']");
-    rig.browser
-        .find(Locator::XPath(&xpath))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    let button = rig.browser.find(Locator::XPath(&xpath)).await.unwrap();
+    rig.loading(async { button.click().await.unwrap() }).await;
 }
 
 #[tokio::test]
