@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use super::fields::{self, put, Problem};
 use super::form::redirect;
-use super::{kind_label, measure_of, path_id};
+use super::{kind_label, path_id, PathMeasure};
 use crate::domain::{Measure, MeasureId};
 use crate::error::AppError;
 use crate::http::auth::Supervision;
@@ -114,26 +114,19 @@ fn review_page(
 }
 
 async fn review_form(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
     user: UiUser<Supervision>,
-    Path(id): Path<String>,
+    PathMeasure(m): PathMeasure,
 ) -> Response {
-    match measure_of(&state, &id).await {
-        Ok(m) => review_page(&user, &m, &ReviewForm::default(), None),
-        Err(error) => layout::from_error(&error),
-    }
+    review_page(&user, &m, &ReviewForm::default(), None)
 }
 
 async fn review(
     State(state): State<AppState>,
     user: UiUser<Supervision>,
-    Path(id): Path<String>,
+    PathMeasure(m): PathMeasure,
     CheckedForm(posted): CheckedForm,
 ) -> Response {
-    let m = match measure_of(&state, &id).await {
-        Ok(m) => m,
-        Err(error) => return layout::from_error(&error),
-    };
     let text = |key: &str| posted.get(key).unwrap_or_default().to_owned();
     let form = ReviewForm {
         outcome: text("outcome"),
@@ -182,26 +175,19 @@ fn end_page(
 }
 
 async fn end_form(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
     user: UiUser<Supervision>,
-    Path(id): Path<String>,
+    PathMeasure(m): PathMeasure,
 ) -> Response {
-    match measure_of(&state, &id).await {
-        Ok(m) => end_page(&user, &m, "", None),
-        Err(error) => layout::from_error(&error),
-    }
+    end_page(&user, &m, "", None)
 }
 
 async fn end(
     State(state): State<AppState>,
     user: UiUser<Supervision>,
-    Path(id): Path<String>,
+    PathMeasure(m): PathMeasure,
     CheckedForm(posted): CheckedForm,
 ) -> Response {
-    let m = match measure_of(&state, &id).await {
-        Ok(m) => m,
-        Err(error) => return layout::from_error(&error),
-    };
     let reason = posted.get("reason").unwrap_or_default().to_owned();
     match end_measure(&state, &user.principal(), m.id, &reason).await {
         Ok(_) => redirect(&format!("/ui/measures/{}", m.id)),
@@ -278,30 +264,21 @@ fn notice_page(
 async fn notice(
     State(state): State<AppState>,
     user: UiUser<Supervision>,
-    Path(id): Path<String>,
+    PathMeasure(m): PathMeasure,
 ) -> Response {
-    match measure_of(&state, &id).await {
-        Ok(m) => {
-            let form = SentForm {
-                on: today(&state).to_string(),
-                method: String::new(),
-            };
-            notice_page(&user, &m, &form, None)
-        }
-        Err(error) => layout::from_error(&error),
-    }
+    let form = SentForm {
+        on: today(&state).to_string(),
+        method: String::new(),
+    };
+    notice_page(&user, &m, &form, None)
 }
 
 async fn sent(
     State(state): State<AppState>,
     user: UiUser<Supervision>,
-    Path(id): Path<String>,
+    PathMeasure(m): PathMeasure,
     CheckedForm(posted): CheckedForm,
 ) -> Response {
-    let m = match measure_of(&state, &id).await {
-        Ok(m) => m,
-        Err(error) => return layout::from_error(&error),
-    };
     let form = SentForm {
         on: posted.get("on").unwrap_or_default().to_owned(),
         method: posted.get("method").unwrap_or_default().to_owned(),

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use super::fields::{self, put, Problem};
 use super::form::redirect;
-use super::{kind_label, measure_of, path_id};
+use super::{kind_label, path_id, PathMeasure};
 use crate::domain::{AppealId, Channel, Measure};
 use crate::error::AppError;
 use crate::http::appeals::{decide_appeal, record_appeal, DecisionBody, NewBody};
@@ -111,30 +111,21 @@ fn new_page(
 async fn new_form(
     State(state): State<AppState>,
     user: UiUser<Staff>,
-    Path(id): Path<String>,
+    PathMeasure(m): PathMeasure,
 ) -> Response {
-    match measure_of(&state, &id).await {
-        Ok(m) => {
-            let form = AppealForm {
-                received_on: today(&state).to_string(),
-                ..AppealForm::default()
-            };
-            new_page(&user, &m, &form, None)
-        }
-        Err(error) => layout::from_error(&error),
-    }
+    let form = AppealForm {
+        received_on: today(&state).to_string(),
+        ..AppealForm::default()
+    };
+    new_page(&user, &m, &form, None)
 }
 
 async fn record(
     State(state): State<AppState>,
     user: UiUser<Staff>,
-    Path(id): Path<String>,
+    PathMeasure(m): PathMeasure,
     CheckedForm(posted): CheckedForm,
 ) -> Response {
-    let m = match measure_of(&state, &id).await {
-        Ok(m) => m,
-        Err(error) => return layout::from_error(&error),
-    };
     let text = |key: &str| posted.get(key).unwrap_or_default().to_owned();
     let form = AppealForm {
         received_on: text("received_on"),

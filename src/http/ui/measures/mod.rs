@@ -12,9 +12,10 @@ mod appeals;
 mod fields;
 mod form;
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::NaiveDate;
@@ -100,14 +101,31 @@ pub fn path_id<T: RecordId>(raw: &str) -> Option<T> {
 }
 
 /// A status in words.
-/// The measure a page's path names; a malformed id is as unknown as a
-/// missing one.
-pub async fn measure_of(state: &AppState, raw: &str) -> Result<Measure, AppError> {
-    let id = path_id::<MeasureId>(raw).ok_or(AppError::NotFound("measure"))?;
-    Ok(state
-        .store
-        .read(move |conn| measures::get_measure(conn, id))
-        .await?)
+/// The measure a page's path names (`/ui/measures/{id}/...`), read for
+/// the handler; a malformed id is as unknown as a missing one, and either
+/// is the not-found page.
+pub struct PathMeasure(pub Measure);
+
+impl FromRequestParts<AppState> for PathMeasure {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let read = async {
+            let id = path_id::<MeasureId>(&raw).ok_or(AppError::NotFound("measure"))?;
+            Ok::<_, AppError>(
+                state
+                    .store
+                    .read(move |conn| measures::get_measure(conn, id))
+                    .await?,
+            )
+        };
+        read.await
+            .map(PathMeasure)
+            .map_err(|error| layout::from_error(&error))
+    }
 }
 
 pub fn status_words(status: &str) -> String {
