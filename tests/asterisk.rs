@@ -18,6 +18,8 @@ mod pbx;
 #[path = "common/server.rs"]
 mod server;
 
+#[path = "asterisk/call_info.rs"]
+mod call_info;
 #[path = "asterisk/fail_open.rs"]
 mod fail_open;
 #[path = "asterisk/hostile.rs"]

@@ -103,6 +103,61 @@ fn sample_invalid_extension() -> String {
         .join("\n")
 }
 
+/// The sample's `[name]` context, up to the next context: copied into the
+/// test's targets unchanged.
+fn sample_context(file: &str, name: &str) -> String {
+    let text = sample(file);
+    let header = format!("[{name}]");
+    let mut lines = text.lines().skip_while(|l| l.trim() != header);
+    let first = lines
+        .next()
+        .unwrap_or_else(|| panic!("docker/asterisk/{file} has no {header}"));
+    let rest = lines.take_while(|l| !l.starts_with('['));
+    std::iter::once(first)
+        .chain(rest)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The timeout and options (`60,b(...)`) the sample's helpline extension
+/// dials its advisors' phones with.
+fn sample_dial_options() -> String {
+    let text = sample("fairline-targets.conf");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("exten => helpline,1,Dial("))
+        .expect("docker/asterisk/fairline-targets.conf has no helpline Dial()");
+    let args = line["exten => helpline,1,Dial(".len()..]
+        .strip_suffix(')')
+        .expect("the helpline Dial() ends its line");
+    let (_phones, options) = args.split_once(',').expect("Dial() has options");
+    options.to_owned()
+}
+
+/// The test's advisor desk phone as a PJSIP endpoint, appended to the
+/// sample's pjsip.conf: a sipp UAS on loopback (`Asterisk::desk_phone`).
+fn desk_endpoint(port: u16) -> String {
+    format!(
+        "
+; TEST ONLY: the advisor's desk phone (tests/asterisk/sipp/desk-phone.xml).
+[fairline-test-desk]
+type = endpoint
+transport = transport-udp
+context = fairline-test-advisor
+disallow = all
+allow = ulaw
+aors = fairline-test-desk
+direct_media = no
+media_address = 127.0.0.1
+bind_rtp_to_media_address = yes
+
+[fairline-test-desk]
+type = aor
+contact = sip:desk@127.0.0.1:{port}
+"
+    )
+}
+
 /// One line of the results file: `event=reached caller=... target=...`.
 #[derive(Debug, Clone)]
 pub struct Record(HashMap<String, String>);
@@ -138,7 +193,12 @@ pub struct Asterisk {
     /// The same directory as Asterisk sees it.
     inside: String,
     pub sip_port: u16,
+    /// Where the desk phone (`desk_phone`) listens.
+    desk_port: u16,
 }
+
+/// One sipp at a time in this process: its control and media ports.
+static SIPP: Mutex<()> = Mutex::new(());
 
 impl Asterisk {
     /// Renders the samples for this fairline (only addresses, ports, the key
@@ -203,6 +263,7 @@ impl Asterisk {
         let results = format!("{inside}/results.log");
         fs::write(host.join("results.log"), "").unwrap();
         let sip_port = free_udp_port();
+        let desk_port = free_udp_port();
 
         let etc = host.join("etc");
         fs::write(etc.join("asterisk.conf"), asterisk_conf(&inside)).unwrap();
@@ -217,7 +278,7 @@ impl Asterisk {
                     "bind = 127.0.0.1:5060",
                     format!("bind = 127.0.0.1:{sip_port}"),
                 )],
-            ),
+            ) + &desk_endpoint(desk_port),
         )
         .unwrap();
         let mut pairs = vec![
@@ -251,6 +312,11 @@ impl Asterisk {
                     ("@RESULTS@", results.clone()),
                     ("@DIALED@", DIALED.to_owned()),
                     ("@SAMPLE_INVALID@", sample_invalid_extension()),
+                    ("@SAMPLE_DIAL_OPTIONS@", sample_dial_options()),
+                    (
+                        "@SAMPLE_CALL_INFO@",
+                        sample_context("fairline-targets.conf", "fairline-call-info"),
+                    ),
                 ],
             ),
         )
@@ -271,6 +337,7 @@ impl Asterisk {
             dir,
             inside,
             sip_port,
+            desk_port,
         };
         asterisk.wait_fully_booted();
         asterisk.assert_samples_loaded_cleanly();
@@ -433,53 +500,81 @@ impl Asterisk {
     /// Sends a real SIP INVITE from `caller` to the helpline number with
     /// sipp and checks the call went as `expect` says (sipp's exit status).
     pub fn sip_call(&self, caller: &str, expect: Sip) -> Result<(), String> {
-        // One sipp at a time in this process: its control and media ports.
-        static SIPP: Mutex<()> = Mutex::new(());
         let _one = SIPP.lock().unwrap_or_else(|e| e.into_inner());
         let scenario = match expect {
             Sip::Answered => "answered.xml",
             Sip::Rejected => "rejected.xml",
         };
-        let scenario = Path::new(MANIFEST_DIR)
-            .join("tests/asterisk/sipp")
-            .join(scenario);
-        let out = Command::new("sipp")
-            .arg("-sf")
-            .arg(&scenario)
-            .args(["-s", DIALED, "-key", "caller", caller, "-m", "1"])
-            // Everything on loopback: signalling, media and sipp's control
-            // socket (each defaults to all interfaces).
-            .args([
-                "-i",
-                "127.0.0.1",
-                "-bind_local",
-                "-mi",
-                "127.0.0.1",
-                "-ci",
-                "127.0.0.1",
-            ])
-            .args(["-p", &free_udp_port().to_string()])
-            .args(["-mp", &free_udp_port().to_string()])
-            .args(["-nostdin", "-timeout", "30", "-timeout_error", "-trace_err"])
+        let out = self
+            .sipp(scenario, free_udp_port())
+            .args(["-s", DIALED, "-key", "caller", caller])
             .arg(format!("127.0.0.1:{}", self.sip_port))
-            .current_dir(self.dir.path())
-            .stdin(Stdio::null())
             .output()
             .expect("running sipp (installed by .ci/asterisk-env.sh)");
         if out.status.success() {
             return Ok(());
         }
+        Err(format!(
+            "sipp {scenario} from {caller} exited {}:\n{}",
+            out.status,
+            self.sipp_errors()
+        ))
+    }
+
+    /// The advisor's desk phone, ready to ring: the PJSIP endpoint
+    /// `fairline-test-desk` that the test target `desk` dials. Place the
+    /// call, then `DeskPhone::invite` says what the phone was sent.
+    pub fn desk_phone(&self) -> DeskPhone<'_> {
+        let one = SIPP.lock().unwrap_or_else(|e| e.into_inner());
+        let messages = self.dir.path().join("desk-phone-messages.log");
+        let child = self
+            .sipp("desk-phone.xml", self.desk_port)
+            .arg("-trace_msg")
+            .arg("-message_file")
+            .arg(&messages)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("running sipp (installed by .ci/asterisk-env.sh)");
+        DeskPhone {
+            asterisk: self,
+            child,
+            messages,
+            _one: one,
+        }
+    }
+
+    /// sipp for one call of `scenario` (tests/asterisk/sipp/), signalling
+    /// on `port`, run in the test's directory (its logs land there).
+    /// Everything is on loopback: signalling, media and sipp's control
+    /// socket (each defaults to all interfaces).
+    fn sipp(&self, scenario: &str, port: u16) -> Command {
+        let mut sipp = Command::new("sipp");
+        sipp.arg("-sf")
+            .arg(
+                Path::new(MANIFEST_DIR)
+                    .join("tests/asterisk/sipp")
+                    .join(scenario),
+            )
+            .args(["-m", "1"])
+            .args(["-i", "127.0.0.1", "-bind_local"])
+            .args(["-mi", "127.0.0.1", "-ci", "127.0.0.1"])
+            .args(["-p", &port.to_string()])
+            .args(["-mp", &free_udp_port().to_string()])
+            .args(["-nostdin", "-timeout", "30", "-timeout_error", "-trace_err"])
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null());
+        sipp
+    }
+
+    /// What sipp's error logs (-trace_err) hold, with the PBX's side.
+    fn sipp_errors(&self) -> String {
         let errors: String = fs::read_dir(self.dir.path())
             .unwrap()
             .filter_map(Result::ok)
             .filter(|e| e.file_name().to_string_lossy().ends_with("_errors.log"))
             .map(|e| fs::read_to_string(e.path()).unwrap_or_default())
             .collect();
-        Err(format!(
-            "sipp {scenario:?} from {caller} exited {}:\n{errors}\n{}",
-            out.status,
-            self.diagnostics()
-        ))
+        format!("{errors}\n{}", self.diagnostics())
     }
 
     /// The results so far and the end of Asterisk's log, for failure messages.
@@ -492,6 +587,55 @@ impl Asterisk {
             last_lines(&read("log/messages.log"), 60),
         )
     }
+}
+
+/// A ringing desk phone (`Asterisk::desk_phone`): sipp as a UAS that
+/// answers one call and is hung up on.
+pub struct DeskPhone<'a> {
+    asterisk: &'a Asterisk,
+    child: Child,
+    messages: PathBuf,
+    _one: std::sync::MutexGuard<'static, ()>,
+}
+
+impl DeskPhone<'_> {
+    /// Waits for the phone's call to end (sipp's own 30 s timeout bounds
+    /// it) and returns the INVITE it was sent, start line and headers.
+    pub fn invite(mut self) -> Result<String, String> {
+        let status = self.child.wait().expect("waiting for sipp");
+        if !status.success() {
+            return Err(format!(
+                "the desk phone (sipp desk-phone.xml) exited {status}:\n{}",
+                self.asterisk.sipp_errors()
+            ));
+        }
+        let log = fs::read_to_string(&self.messages).unwrap_or_default();
+        let invite = log
+            .lines()
+            .skip_while(|l| !l.starts_with("INVITE "))
+            .take_while(|l| !l.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
+        if invite.is_empty() {
+            return Err(format!("no INVITE in the desk phone's log:\n{log}"));
+        }
+        Ok(invite)
+    }
+}
+
+impl Drop for DeskPhone<'_> {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The value of `message`'s header `name` (case-insensitive), if any.
+pub fn sip_header<'m>(message: &'m str, name: &str) -> Option<&'m str> {
+    message.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.trim().eq_ignore_ascii_case(name).then(|| value.trim())
+    })
 }
 
 fn last_lines(text: &str, n: usize) -> String {
