@@ -41,6 +41,9 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// The browser window's width and height (a laptop's).
+const WINDOW: (u32, u32) = (1024, 900);
+
 pub async fn rig() -> Rig {
     rig_with(&[]).await
 }
@@ -80,7 +83,8 @@ pub async fn rig_with(envs: &[(&str, &str)]) -> Rig {
             "args": [
                 "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--window-size=1024,900",
+                "--disable-sync", "--no-first-run",
+                format!("--window-size={},{}", WINDOW.0, WINDOW.1),
                 format!("--user-data-dir={}", profile.display()),
             ],
         }),
@@ -170,12 +174,32 @@ impl Rig {
         self.browser.current_url().await.unwrap().path().to_owned()
     }
 
-    /// Saves a screenshot to target/screenshots/NAME.png.
+    /// Saves a screenshot of the whole page, not only what the window
+    /// shows, to target/screenshots/NAME.png. WebDriver captures the
+    /// viewport, so the window is made as tall as the page for the shot.
     pub async fn screenshot(&self, name: &str) {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
         std::fs::create_dir_all(&dir).unwrap();
-        let png = self.browser.screenshot().await.unwrap();
-        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+        // The window's own frame takes part of its height: add it.
+        let height = self
+            .browser
+            .execute(
+                "return document.documentElement.scrollHeight \
+                 + window.outerHeight - window.innerHeight;",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_u64()
+            .expect("the page's height");
+        let tall = u32::try_from(height).unwrap_or(WINDOW.1).max(WINDOW.1);
+        self.browser.set_window_size(WINDOW.0, tall).await.unwrap();
+        let png = self.browser.screenshot().await;
+        self.browser
+            .set_window_size(WINDOW.0, WINDOW.1)
+            .await
+            .unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png.unwrap()).unwrap();
     }
 
     /// Runs axe-core on the page and fails on any serious or critical

@@ -11,15 +11,13 @@ use axum::routing::get;
 use axum::Router;
 use maud::{html, Markup};
 use serde::Deserialize;
-use serde_json::{Map, Value};
 
-use super::fields::{self, put, Problem};
+use super::fields::{self, Field, Problem, Typed};
 use super::form::redirect;
 use super::{kind_label, path_id, PathMeasure};
 use crate::domain::{Measure, MeasureId};
 use crate::error::AppError;
 use crate::http::auth::Supervision;
-use crate::http::extract::parse_json;
 use crate::http::measures::{end_measure, today};
 use crate::http::notice::{letter_response, record_sent, render_letter, SentBody};
 use crate::http::reviews::{record_review, ReviewBody};
@@ -35,15 +33,14 @@ fn action_page(
     m: &Measure,
     title: &str,
     problem: Option<&Problem>,
-    label_of: impl Fn(&str) -> &'static str,
+    typed: &Typed,
     form: Markup,
 ) -> Response {
-    let key = problem.and_then(|p| p.key.clone()).unwrap_or_default();
     let body = html! {
         p { a href={ "/ui/measures/" (m.id) } {
             "Back to measure " (m.id) ": " (kind_label(m.kind.name()))
         } }
-        (fields::error_summary(problem, label_of(&key), &key))
+        (typed.error_summary(problem))
         (form)
     };
     let status = match problem {
@@ -57,38 +54,18 @@ fn action_page(
     )
 }
 
-fn parse_body<T: serde::de::DeserializeOwned>(map: Map<String, Value>) -> Result<T, AppError> {
-    parse_json(Value::Object(map).to_string().as_bytes())
-}
-
-fn known(field: &str, keys: &[&str]) -> Option<String> {
-    keys.contains(&field).then(|| field.to_owned())
-}
-
 // --- Review --------------------------------------------------------------
 
-#[derive(Default)]
-struct ReviewForm {
-    outcome: String,
-    next_review_on: String,
-    note: String,
-}
-
-const REVIEW_KEYS: [&str; 3] = ["outcome", "next_review_on", "note"];
-
-fn review_label(key: &str) -> &'static str {
-    match key {
-        "outcome" => "Outcome",
-        "next_review_on" => "Next review by",
-        "note" => "Note",
-        _ => "",
-    }
-}
+const REVIEW: &[Field] = &[
+    Field::new("outcome", "Outcome"),
+    Field::new("next_review_on", "Next review by"),
+    Field::new("note", "Note"),
+];
 
 fn review_page(
     user: &UiUser<Supervision>,
     m: &Measure,
-    form: &ReviewForm,
+    form: &Typed,
     problem: Option<&Problem>,
 ) -> Response {
     let at = |key: &str| Problem::at(problem, key);
@@ -100,17 +77,17 @@ fn review_page(
                 ("continue", "Continue", "It goes on as agreed until the next review."),
                 ("change", "Change", "It is to be changed: you change it next, then it goes on until the next review."),
                 ("end", "End", "It ends now."),
-            ], &form.outcome, at("outcome").as_deref()))
+            ], form.get("outcome"), at("outcome").as_deref()))
             (fields::input("date", "next_review_on", "Next review by",
                 Some("Needed to continue or change; leave blank to end"),
-                &form.next_review_on, at("next_review_on").as_deref()))
+                form.get("next_review_on"), at("next_review_on").as_deref()))
             (fields::textarea("note", "Note", Some("What you looked at and why you decided this"),
-                &form.note, at("note").as_deref()))
+                form.get("note"), at("note").as_deref()))
             button class="button" type="submit" { "Record the review" }
         }
     };
     let title = format!("Review measure {}", m.id);
-    action_page(user, m, &title, problem, review_label, markup)
+    action_page(user, m, &title, problem, form, markup)
 }
 
 async fn review_form(
@@ -118,7 +95,7 @@ async fn review_form(
     user: UiUser<Supervision>,
     PathMeasure(m): PathMeasure,
 ) -> Response {
-    review_page(&user, &m, &ReviewForm::default(), None)
+    review_page(&user, &m, &Typed::blank(REVIEW), None)
 }
 
 async fn review(
@@ -127,27 +104,19 @@ async fn review(
     PathMeasure(m): PathMeasure,
     CheckedForm(posted): CheckedForm,
 ) -> Response {
-    let text = |key: &str| posted.get(key).unwrap_or_default().to_owned();
-    let form = ReviewForm {
-        outcome: text("outcome"),
-        next_review_on: text("next_review_on"),
-        note: text("note"),
+    let form = Typed::posted(REVIEW, &posted);
+    let reviewed = async {
+        let body: ReviewBody = form.body()?;
+        record_review(&state, &user.principal(), m.id, body).await
     };
-    let mut map = Map::new();
-    put(&mut map, "outcome", &form.outcome, false);
-    put(&mut map, "next_review_on", &form.next_review_on, false);
-    put(&mut map, "note", &form.note, false);
-    let reviewed = match parse_body::<ReviewBody>(map) {
-        Ok(body) => record_review(&state, &user.principal(), m.id, body).await,
-        Err(error) => Err(error),
-    };
-    match reviewed {
+    match reviewed.await {
         // A review that calls for a change goes on to the change.
-        Ok(_) if form.outcome == "change" => redirect(&format!("/ui/measures/{}/change", m.id)),
+        Ok(_) if form.get("outcome") == "change" => {
+            redirect(&format!("/ui/measures/{}/change", m.id))
+        }
         Ok(_) => redirect(&format!("/ui/measures/{}", m.id)),
         Err(error) if fields::shown_on_form(&error) => {
-            let problem = Problem::of(&error, |f| known(f, &REVIEW_KEYS));
-            review_page(&user, &m, &form, Some(&problem))
+            review_page(&user, &m, &form, Some(&form.problem(&error)))
         }
         Err(error) => layout::from_error(&error),
     }
@@ -155,23 +124,25 @@ async fn review(
 
 // --- End -----------------------------------------------------------------
 
+const END: &[Field] = &[Field::new("reason", "Why it ends")];
+
 fn end_page(
     user: &UiUser<Supervision>,
     m: &Measure,
-    reason: &str,
+    form: &Typed,
     problem: Option<&Problem>,
 ) -> Response {
     let markup = html! {
         p { "The measure stays on the record; it stops applying now. The person is sent a letter saying so." }
         form method="post" action={ "/ui/measures/" (m.id) "/end" } novalidate {
             (csrf_field(&user.csrf_token))
-            (fields::textarea("reason", "Why it ends", None, reason,
+            (fields::textarea("reason", "Why it ends", None, form.get("reason"),
                 Problem::at(problem, "reason").as_deref()))
             button class="button" type="submit" { "End the measure" }
         }
     };
     let title = format!("End measure {}", m.id);
-    action_page(user, m, &title, problem, |_| "Why it ends", markup)
+    action_page(user, m, &title, problem, form, markup)
 }
 
 async fn end_form(
@@ -179,7 +150,7 @@ async fn end_form(
     user: UiUser<Supervision>,
     PathMeasure(m): PathMeasure,
 ) -> Response {
-    end_page(&user, &m, "", None)
+    end_page(&user, &m, &Typed::blank(END), None)
 }
 
 async fn end(
@@ -188,12 +159,11 @@ async fn end(
     PathMeasure(m): PathMeasure,
     CheckedForm(posted): CheckedForm,
 ) -> Response {
-    let reason = posted.get("reason").unwrap_or_default().to_owned();
-    match end_measure(&state, &user.principal(), m.id, &reason).await {
+    let form = Typed::posted(END, &posted);
+    match end_measure(&state, &user.principal(), m.id, form.get("reason")).await {
         Ok(_) => redirect(&format!("/ui/measures/{}", m.id)),
         Err(error) if fields::shown_on_form(&error) => {
-            let problem = Problem::of(&error, |f| known(f, &["reason"]));
-            end_page(&user, &m, &reason, Some(&problem))
+            end_page(&user, &m, &form, Some(&form.problem(&error)))
         }
         Err(error) => layout::from_error(&error),
     }
@@ -201,16 +171,15 @@ async fn end(
 
 // --- Written notice ------------------------------------------------------
 
-#[derive(Default)]
-struct SentForm {
-    on: String,
-    method: String,
-}
+const SENT: &[Field] = &[
+    Field::new("on", "Sent or given on"),
+    Field::new("method", "How"),
+];
 
 fn notice_page(
     user: &UiUser<Supervision>,
     m: &Measure,
-    form: &SentForm,
+    form: &Typed,
     problem: Option<&Problem>,
 ) -> Response {
     let at = |key: &str| Problem::at(problem, key);
@@ -235,30 +204,19 @@ fn notice_page(
             }
             form method="post" action={ "/ui/measures/" (m.id) "/notice" } novalidate {
                 (csrf_field(&user.csrf_token))
-                (fields::input("date", "on", "Sent or given on", None, &form.on, at("on").as_deref()))
+                (fields::input("date", "on", "Sent or given on", None, form.get("on"), at("on").as_deref()))
                 (fields::radios("method", "How", &[
                     ("post", "By post", ""),
                     ("email", "By email", ""),
                     ("in_person", "Handed over in person", ""),
                     ("phone", "Read out by phone", "For someone who cannot read a letter."),
-                ], &form.method, at("method").as_deref()))
+                ], form.get("method"), at("method").as_deref()))
                 button class="button" type="submit" { "Record it sent" }
             }
         }
     };
     let title = format!("Written notice of measure {}", m.id);
-    action_page(
-        user,
-        m,
-        &title,
-        problem,
-        |key| match key {
-            "on" => "Sent or given on",
-            "method" => "How",
-            _ => "",
-        },
-        markup,
-    )
+    action_page(user, m, &title, problem, form, markup)
 }
 
 async fn notice(
@@ -266,10 +224,7 @@ async fn notice(
     user: UiUser<Supervision>,
     PathMeasure(m): PathMeasure,
 ) -> Response {
-    let form = SentForm {
-        on: today(&state).to_string(),
-        method: String::new(),
-    };
+    let form = Typed::blank(SENT).with("on", today(&state).to_string());
     notice_page(&user, &m, &form, None)
 }
 
@@ -279,22 +234,15 @@ async fn sent(
     PathMeasure(m): PathMeasure,
     CheckedForm(posted): CheckedForm,
 ) -> Response {
-    let form = SentForm {
-        on: posted.get("on").unwrap_or_default().to_owned(),
-        method: posted.get("method").unwrap_or_default().to_owned(),
+    let form = Typed::posted(SENT, &posted);
+    let recorded = async {
+        let body: SentBody = form.body()?;
+        record_sent(&state, &user.principal(), m.id, body).await
     };
-    let mut map = Map::new();
-    put(&mut map, "on", &form.on, false);
-    put(&mut map, "method", &form.method, false);
-    let recorded = match parse_body::<SentBody>(map) {
-        Ok(body) => record_sent(&state, &user.principal(), m.id, body).await,
-        Err(error) => Err(error),
-    };
-    match recorded {
+    match recorded.await {
         Ok(_) => redirect(&format!("/ui/measures/{}", m.id)),
         Err(error) if fields::shown_on_form(&error) => {
-            let problem = Problem::of(&error, |f| known(f, &["on", "method"]));
-            notice_page(&user, &m, &form, Some(&problem))
+            notice_page(&user, &m, &form, Some(&form.problem(&error)))
         }
         Err(error) => layout::from_error(&error),
     }

@@ -10,16 +10,14 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use maud::html;
-use serde_json::{Map, Value};
 
-use super::fields::{self, put, Problem};
+use super::fields::{self, Field, Problem, Typed};
 use super::form::redirect;
 use super::{kind_label, path_id, PathMeasure};
 use crate::domain::{AppealId, Channel, Measure};
 use crate::error::AppError;
 use crate::http::appeals::{decide_appeal, record_appeal, DecisionBody, NewBody};
 use crate::http::auth::{Staff, Supervision};
-use crate::http::extract::parse_json;
 use crate::http::measures::today;
 use crate::http::ui::layout::{self, csrf_field, Section, Viewer};
 use crate::http::ui::session::UiUser;
@@ -40,40 +38,22 @@ fn channel_label(channel: Channel) -> &'static str {
     }
 }
 
-fn parse_body<T: serde::de::DeserializeOwned>(map: Map<String, Value>) -> Result<T, AppError> {
-    parse_json(Value::Object(map).to_string().as_bytes())
-}
-
-fn known(field: &str, keys: &[&str]) -> Option<String> {
-    keys.contains(&field).then(|| field.to_owned())
-}
-
 // --- Recording -----------------------------------------------------------
 
-#[derive(Default)]
-struct AppealForm {
-    received_on: String,
-    channel: String,
-    grounds: String,
-}
-
-fn appeal_label(key: &str) -> &'static str {
-    match key {
-        "received_on" => "Received on",
-        "channel" => "How it came in",
-        "grounds" => "Grounds",
-        _ => "",
-    }
-}
+const APPEAL: &[Field] = &[
+    Field::new("received_on", "Received on"),
+    Field::new("channel", "How it came in"),
+    // Sent even when blank, so blank is "must not be empty", as the API says.
+    Field::required_text("grounds", "Grounds"),
+];
 
 fn new_page(
     user: &UiUser<Staff>,
     m: &Measure,
-    form: &AppealForm,
+    form: &Typed,
     problem: Option<&Problem>,
 ) -> Response {
     let at = |key: &str| Problem::at(problem, key);
-    let key = problem.and_then(|p| p.key.clone()).unwrap_or_default();
     let channels: Vec<(&str, &str, &str)> = Channel::ALL
         .iter()
         .map(|c| (c.as_str(), channel_label(*c), ""))
@@ -84,15 +64,15 @@ fn new_page(
         }
         p { "An appeal or complaint about how the policy was applied to this measure ("
             (kind_label(m.kind.name())) "). A supervisor who was not involved in it decides it." }
-        (fields::error_summary(problem, appeal_label(&key), &key))
+        (form.error_summary(problem))
         form method="post" action={ "/ui/measures/" (m.id) "/appeals/new" } novalidate {
             (csrf_field(&user.csrf_token))
-            (fields::input("date", "received_on", "Received on", None, &form.received_on,
+            (fields::input("date", "received_on", "Received on", None, form.get("received_on"),
                 at("received_on").as_deref()))
-            (fields::radios("channel", "How it came in", &channels, &form.channel,
+            (fields::radios("channel", "How it came in", &channels, form.get("channel"),
                 at("channel").as_deref()))
             (fields::textarea("grounds", "Grounds", Some("What the person says, in their words where you can"),
-                &form.grounds, at("grounds").as_deref()))
+                form.get("grounds"), at("grounds").as_deref()))
             button class="button" type="submit" { "Record the appeal" }
         }
     };
@@ -113,10 +93,7 @@ async fn new_form(
     user: UiUser<Staff>,
     PathMeasure(m): PathMeasure,
 ) -> Response {
-    let form = AppealForm {
-        received_on: today(&state).to_string(),
-        ..AppealForm::default()
-    };
+    let form = Typed::blank(APPEAL).with("received_on", today(&state).to_string());
     new_page(&user, &m, &form, None)
 }
 
@@ -126,26 +103,15 @@ async fn record(
     PathMeasure(m): PathMeasure,
     CheckedForm(posted): CheckedForm,
 ) -> Response {
-    let text = |key: &str| posted.get(key).unwrap_or_default().to_owned();
-    let form = AppealForm {
-        received_on: text("received_on"),
-        channel: text("channel"),
-        grounds: text("grounds"),
+    let form = Typed::posted(APPEAL, &posted);
+    let recorded = async {
+        let body: NewBody = form.body()?;
+        record_appeal(&state, &user.principal(), m.id, body).await
     };
-    let mut map = Map::new();
-    put(&mut map, "received_on", &form.received_on, false);
-    put(&mut map, "channel", &form.channel, false);
-    // Sent even when blank, so blank is "must not be empty", as the API says.
-    map.insert("grounds".into(), Value::String(form.grounds.clone()));
-    let recorded = match parse_body::<NewBody>(map) {
-        Ok(body) => record_appeal(&state, &user.principal(), m.id, body).await,
-        Err(error) => Err(error),
-    };
-    match recorded {
+    match recorded.await {
         Ok(appeal) => redirect(&format!("/ui/appeals/{}", appeal.id)),
         Err(error) if fields::shown_on_form(&error) => {
-            let problem = Problem::of(&error, |f| known(f, &["received_on", "channel", "grounds"]));
-            new_page(&user, &m, &form, Some(&problem))
+            new_page(&user, &m, &form, Some(&form.problem(&error)))
         }
         Err(error) => layout::from_error(&error),
     }
@@ -153,26 +119,19 @@ async fn record(
 
 // --- The appeal and its decision -------------------------------------------
 
-#[derive(Default)]
-struct DecisionForm {
-    outcome: String,
-    reason: String,
-}
+const DECISION: &[Field] = &[
+    Field::new("outcome", "Decision"),
+    Field::required_text("reason", "Why"),
+];
 
 fn appeal_page<R: crate::http::auth::Roles>(
     user: &UiUser<R>,
     appeal: &AppealRow,
-    form: &DecisionForm,
+    form: &Typed,
     problem: Option<&Problem>,
     status: StatusCode,
 ) -> Response {
     let at = |key: &str| Problem::at(problem, key);
-    let key = problem.and_then(|p| p.key.clone()).unwrap_or_default();
-    let label = match key.as_str() {
-        "outcome" => "Decision",
-        "reason" => "Why",
-        _ => "",
-    };
     let supervises = user.may::<Supervision>();
     let body = html! {
         @if supervises {
@@ -192,16 +151,16 @@ fn appeal_page<R: crate::http::auth::Roles>(
         }
         @if supervises && appeal.decision.is_none() {
             h2 { "Decide the appeal" }
-            (fields::error_summary(problem, label, &key))
+            (form.error_summary(problem))
             form method="post" action={ "/ui/appeals/" (appeal.id) "/decision" } novalidate {
                 (csrf_field(&user.csrf_token))
                 (fields::radios("outcome", "Decision", &[
                     ("upheld", "Upheld", "The measure stands as it is."),
                     ("changed", "Changed", "Change the measure first; the decision points at that change."),
                     ("ended", "Ended", "The measure ends now."),
-                ], &form.outcome, at("outcome").as_deref()))
+                ], form.get("outcome"), at("outcome").as_deref()))
                 (fields::textarea("reason", "Why", Some("The person is told this"),
-                    &form.reason, at("reason").as_deref()))
+                    form.get("reason"), at("reason").as_deref()))
                 button class="button" type="submit" { "Record the decision" }
             }
         }
@@ -228,7 +187,7 @@ async fn show(
         Ok(appeal) => appeal_page(
             &user,
             &appeal,
-            &DecisionForm::default(),
+            &Typed::blank(DECISION),
             None,
             StatusCode::OK,
         ),
@@ -246,18 +205,12 @@ async fn decide(
         Ok(appeal) => appeal,
         Err(error) => return layout::from_error(&error),
     };
-    let form = DecisionForm {
-        outcome: posted.get("outcome").unwrap_or_default().to_owned(),
-        reason: posted.get("reason").unwrap_or_default().to_owned(),
+    let form = Typed::posted(DECISION, &posted);
+    let decided = async {
+        let body: DecisionBody = form.body()?;
+        decide_appeal(&state, &user.principal(), appeal.id, body).await
     };
-    let mut map = Map::new();
-    put(&mut map, "outcome", &form.outcome, false);
-    map.insert("reason".into(), Value::String(form.reason.clone()));
-    let decided = match parse_body::<DecisionBody>(map) {
-        Ok(body) => decide_appeal(&state, &user.principal(), appeal.id, body).await,
-        Err(error) => Err(error),
-    };
-    match decided {
+    match decided.await {
         Ok(appeal) => redirect(&format!("/ui/appeals/{}", appeal.id)),
         Err(AppError::NotIndependent(_)) => {
             let problem = Problem {
@@ -267,9 +220,8 @@ async fn decide(
             appeal_page(&user, &appeal, &form, Some(&problem), StatusCode::FORBIDDEN)
         }
         Err(error) if fields::shown_on_form(&error) => {
-            let problem = Problem::of(&error, |f| known(f, &["outcome", "reason"]));
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            appeal_page(&user, &appeal, &form, Some(&problem), status)
+            appeal_page(&user, &appeal, &form, Some(&form.problem(&error)), status)
         }
         Err(error) => layout::from_error(&error),
     }
