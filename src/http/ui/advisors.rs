@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 
+use super::fields::Control;
 use super::layout::{self, csrf_field, Section, Viewer};
 use super::person::record_id;
 use super::session::UiUser;
@@ -112,7 +113,7 @@ fn table(viewer: &Viewer<'_>, caption: &str, rows: &[&AdvisorRow], supervises: b
                                 @let (action, label) = if a.retired_at.is_some() { ("reinstate", "Reinstate") } else { ("retire", "Retire") };
                                 form class="inline" method="post" action={ "/ui/advisors/" (a.id) "/" (action) } {
                                     (csrf_field(viewer.csrf_token))
-                                    button class="button secondary" type="submit" {
+                                    button class="button button-secondary" type="submit" {
                                         (label) span class="visually-hidden" { " " (a.name) }
                                     }
                                 }
@@ -135,20 +136,8 @@ fn add_form(viewer: &Viewer<'_>, shown: &Shown) -> Markup {
                 ("target", "Target (optional)", &shown.target,
                  "Where the phone system sends their calls: their extension or queue, as it names it. Leave blank for the default queue."),
             ] {
-                @let error = shown.error(field);
-                div class={ "field" @if error.is_some() { " field-error" } } {
-                    label for={ "advisor-" (field) } { (label) }
-                    span class="hint" id={ "advisor-" (field) "-hint" } { (hint) }
-                    @if let Some(error) = error {
-                        span class="error-message" id={ "advisor-" (field) "-error" } { "Error: " (error) }
-                    }
-                    input id={ "advisor-" (field) } name=(field) type="text" value=(value)
-                        spellcheck="false"
-                        aria-describedby={
-                            "advisor-" (field) "-hint"
-                            @if error.is_some() { " advisor-" (field) "-error" }
-                        };
-                }
+                (Control::new(field, label).id(format!("advisor-{field}")).hint(hint)
+                    .error(shown.error(field)).no_spellcheck().input("text", value))
             }
             button class="button" type="submit" { "Add advisor" }
         }

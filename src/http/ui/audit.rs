@@ -11,7 +11,8 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::form_errors::{self, field_class, Problem};
+use super::fields::Control;
+use super::form_errors::{self, Problem};
 use super::layout::{self, Section, Viewer};
 use super::review::stored_time;
 use super::session::UiUser;
@@ -144,8 +145,12 @@ fn render(
         (form_errors::summary(&problems))
         p class="hint" { "Every change made through the pages, the API and the command line, newest first." }
         form method="get" action="/ui/audit" role="search" class="filters" novalidate {
-            (text_field("actor", "Changed by", "A user or API key name, e.g. sam", search.actor.as_deref(), error_of("actor")))
-            (text_field("person_id", "Person's id", "Changes about one person, e.g. 42", search.person_id.as_deref(), error_of("person_id")))
+            (Control::new("actor", "Changed by").hint("A user or API key name, e.g. sam")
+                .error(error_of("actor")).no_spellcheck()
+                .input("text", search.actor.as_deref().unwrap_or("")))
+            (Control::new("person_id", "Person's id").hint("Changes about one person, e.g. 42")
+                .error(error_of("person_id")).no_spellcheck()
+                .input("text", search.person_id.as_deref().unwrap_or("")))
             button class="button" type="submit" { "Search" }
         }
         @if error.is_none() {
@@ -206,28 +211,6 @@ fn change(row: &AuditRow) -> Markup {
                     pre { code { (pretty(after)) } }
                 }
             }
-        }
-    }
-}
-
-fn text_field(
-    id: &str,
-    label: &str,
-    hint: &str,
-    value: Option<&str>,
-    error: Option<&str>,
-) -> Markup {
-    let described = std::iter::once(format!("{id}-hint"))
-        .chain(form_errors::described_by(id, error))
-        .collect::<Vec<_>>()
-        .join(" ");
-    html! {
-        div class=(field_class(error)) {
-            label for=(id) { (label) }
-            p class="hint" id={ (id) "-hint" } { (hint) }
-            (form_errors::message(id, error))
-            input id=(id) name=(id) type="text" value=(value.unwrap_or("")) spellcheck="false"
-                aria-describedby=(described);
         }
     }
 }

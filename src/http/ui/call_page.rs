@@ -11,7 +11,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 
-use super::layout::{self, csrf_field, Section, Viewer};
+use super::fields::Control;
+use super::form_errors::{self, Problem};
+use super::layout::{self, csrf_field, summary_row, Section, Viewer};
 use super::session::UiUser;
 use crate::decision::calendar;
 use crate::decision::{Action, RuleHit};
@@ -45,6 +47,17 @@ impl Shown {
             complaint: c.complaint,
             error: None,
         }
+    }
+
+    /// The error summary's one problem, if the outcome was refused.
+    fn problems(&self) -> Vec<Problem> {
+        self.error
+            .iter()
+            .map(|(field, message)| Problem {
+                field_id: field.clone(),
+                message: format!("{} {message}", words(field)),
+            })
+            .collect()
     }
 
     fn error_for(&self, field: &str) -> Option<&str> {
@@ -176,30 +189,23 @@ fn render<R: Roles>(
     };
     let rules = c.rules.as_deref().unwrap_or_default();
     let body = html! {
-        @if let Some((field, message)) = &shown.error {
-            div class="error-summary" role="alert" aria-labelledby="error-summary-title" {
-                h2 id="error-summary-title" { "There is a problem" }
-                ul { li { a href={ "#" (field) } { (words(field)) " " (message) } } }
-            }
-        }
+        (form_errors::summary(&shown.problems()))
         dl class="summary" {
-            dt { "Number" }
-            dd { (c.identity.as_deref().unwrap_or("Withheld")) }
-            dt { "When" }
-            dd { (c.at.with_timezone(&tz).format("%A %-d %B %Y, %H:%M")) }
-            dt { "What fairline did" }
-            dd { (action_label(c.action)) @if c.urgent { " (the caller chose the urgent option)" } }
+            (summary_row("Number", html! { (c.identity.as_deref().unwrap_or("Withheld")) }))
+            (summary_row("When", html! { (c.at.with_timezone(&tz).format("%A %-d %B %Y, %H:%M")) }))
+            (summary_row("What fairline did", html! {
+                (action_label(c.action)) @if c.urgent { " (the caller chose the urgent option)" }
+            }))
             @if let Some(advisor) = &c.advisor {
-                dt { "Advisor" }
-                dd { (advisor) }
+                (summary_row("Advisor", html! { (advisor) }))
             }
             @if let Some(note) = &c.note {
-                dt { "Note" }
-                dd class="note" { (note) }
+                (summary_row("Note", html! { span class="note" { (note) } }))
             }
             @if c.complaint {
-                dt { "Complaint" }
-                dd { "Marked as a complaint about the service: it counts towards no limit or flag." }
+                (summary_row("Complaint", html! {
+                    "Marked as a complaint about the service: it counts towards no limit or flag."
+                }))
             }
         }
         @match &view.person {
@@ -303,41 +309,17 @@ fn outcome_form<R: Roles>(user: &UiUser<R>, call_id: &CallId, shown: &Shown) -> 
         h2 { "Record the outcome" }
         form method="post" action=(action) novalidate {
             (csrf_field(&user.csrf_token))
-            (text_field("advisor", "Advisor", "Who took the call.", &shown.advisor, shown.error_for("advisor")))
-            (text_field("enquiry", "Enquiry", "The reference of the enquiry the call was about (for example ENQ-12), if any.", &shown.enquiry, shown.error_for("enquiry")))
-            @let note_error = shown.error_for("note");
-            div class={ "field" @if note_error.is_some() { " field-error" } } {
-                label for="note" { "Note" }
-                @if let Some(error) = note_error {
-                    span class="error-message" id="note-error" { "Error: " (error) }
-                }
-                textarea id="note" name="note" rows="4"
-                    aria-describedby=[note_error.map(|_| "note-error")] { (shown.note) }
-            }
+            (Control::new("advisor", "Advisor").hint("Who took the call.")
+                .error(shown.error_for("advisor")).input("text", &shown.advisor))
+            (Control::new("enquiry", "Enquiry")
+                .hint("The reference of the enquiry the call was about (for example ENQ-12), if any.")
+                .error(shown.error_for("enquiry")).no_spellcheck().input("text", &shown.enquiry))
+            (Control::new("note", "Note").error(shown.error_for("note")).textarea(4, &shown.note))
             div class="field checkbox" {
                 input id="complaint" name="complaint" type="checkbox" value="yes" checked[shown.complaint];
                 label for="complaint" { "This call was a complaint about the service" }
             }
             button class="button" type="submit" { "Save the outcome" }
-        }
-    }
-}
-
-fn text_field(name: &str, label: &str, hint: &str, value: &str, error: Option<&str>) -> Markup {
-    let hint_id = format!("{name}-hint");
-    let error_id = format!("{name}-error");
-    let described = match error {
-        Some(_) => format!("{hint_id} {error_id}"),
-        None => hint_id.clone(),
-    };
-    html! {
-        div class={ "field" @if error.is_some() { " field-error" } } {
-            label for=(name) { (label) }
-            span class="hint" id=(hint_id) { (hint) }
-            @if let Some(error) = error {
-                span class="error-message" id=(error_id) { "Error: " (error) }
-            }
-            input id=(name) name=(name) type="text" value=(value) aria-describedby=(described);
         }
     }
 }

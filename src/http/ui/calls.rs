@@ -9,7 +9,8 @@ use axum::response::Response;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::form_errors::{self, field_class, Problem};
+use super::fields::Control;
+use super::form_errors::{self, Problem};
 use super::home::action_label;
 use super::layout::{self, Section, Viewer};
 use super::review::local_time;
@@ -184,13 +185,8 @@ fn render(
         (form_errors::summary(&problems))
         form method="get" action="/ui/calls" role="search" class="filters" novalidate {
             @for (name, label, hint) in TEXT_FIELDS {
-                div class=(field_class(error_of(name))) {
-                    label for=(name) { (label) }
-                    @if !hint.is_empty() { p class="hint" id={ (name) "-hint" } { (hint) } }
-                    (form_errors::message(name, error_of(name)))
-                    input id=(name) name=(name) type="text" value=(search.value(name))
-                        aria-describedby=[described(name, !hint.is_empty(), error_of(name))];
-                }
+                (Control::new(name, label).hint((!hint.is_empty()).then_some(hint))
+                    .error(error_of(name)).input("text", search.value(name)))
             }
             (choice("channel", "Channel", search.value("channel"), error_of("channel"),
                 &Channel::ALL.map(|c| (c.as_str(), c.as_str()))))
@@ -220,15 +216,7 @@ fn render(
     )
 }
 
-fn described(name: &str, hint: bool, error: Option<&str>) -> Option<String> {
-    let ids: Vec<String> = hint
-        .then(|| format!("{name}-hint"))
-        .into_iter()
-        .chain(form_errors::described_by(name, error))
-        .collect();
-    (!ids.is_empty()).then(|| ids.join(" "))
-}
-
+/// A filter chosen from a list, or "Any".
 fn choice(
     name: &str,
     label: &str,
@@ -236,18 +224,10 @@ fn choice(
     error: Option<&str>,
     options: &[(&str, &str)],
 ) -> Markup {
-    html! {
-        div class=(field_class(error)) {
-            label for=(name) { (label) }
-            (form_errors::message(name, error))
-            select id=(name) name=(name) aria-describedby=[form_errors::described_by(name, error)] {
-                option value="" { "Any" }
-                @for (value, text) in options {
-                    option value=(value) selected[*value == chosen] { (text) }
-                }
-            }
-        }
-    }
+    let any = std::iter::once(("", "Any")).chain(options.iter().copied());
+    Control::new(name, label)
+        .error(error)
+        .select(&any.collect::<Vec<_>>(), chosen)
 }
 
 fn table(rows: &[HistoryRow], supervises: bool, tz: chrono_tz::Tz) -> Markup {

@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 
+use super::fields::Control;
 use super::layout::{self, csrf_field, Viewer};
 use super::person::{self, record_id, Gathered};
 use super::session::UiUser;
@@ -111,7 +112,7 @@ fn status_form(viewer: &Viewer<'_>, id: EnquiryId, status: EnquiryStatus) -> Mar
     html! {
         form class="inline" method="post" action={ "/ui/enquiries/" (id) "/" (action) } {
             (csrf_field(viewer.csrf_token))
-            button class="button secondary" type="submit" {
+            button class="button button-secondary" type="submit" {
                 (label) span class="visually-hidden" { " enquiry " (id) }
             }
         }
@@ -160,33 +161,8 @@ fn assign_form(
                         (advisor_options(found, current))
                     }
                 }
-                button class="button secondary" type="submit" { "Assign" }
+                button class="button button-secondary" type="submit" { "Assign" }
             }
-        }
-    }
-}
-
-fn text_field(forms: &Forms, name: &str, label: &str, value: &str, hint: Option<&str>) -> Markup {
-    let id = format!("enquiry-{name}");
-    let error = forms.error(name);
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let described: Vec<&str> = [
-        hint.map(|_| hint_id.as_str()),
-        error.map(|_| error_id.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    html! {
-        div class={ "field" @if error.is_some() { " field-error" } } {
-            label for=(id) { (label) }
-            @if let Some(hint) = hint { span class="hint" id=(hint_id) { (hint) } }
-            @if let Some(error) = error {
-                span class="error-message" id=(error_id) { "Error: " (error) }
-            }
-            input id=(id) name=(name) type="text" value=(value)
-                aria-describedby=[(!described.is_empty()).then(|| described.join(" "))];
         }
     }
 }
@@ -197,8 +173,12 @@ fn open_form(viewer: &Viewer<'_>, found: &Gathered, forms: &Forms) -> Markup {
         h3 { "Open an enquiry" }
         form method="post" action={ "/ui/people/" (found.person.id) "/enquiries" } novalidate {
             (csrf_field(viewer.csrf_token))
-            (text_field(forms, "topic", "Topic", &forms.topic, Some("What the person asked about, in a few words.")))
-            (text_field(forms, "reference", "Reference (optional)", &forms.reference, Some("For example the case system's number.")))
+            (Control::new("topic", "Topic").id("enquiry-topic")
+                .hint("What the person asked about, in a few words.")
+                .error(forms.error("topic")).input("text", &forms.topic))
+            (Control::new("reference", "Reference (optional)").id("enquiry-reference")
+                .hint("For example the case system's number.")
+                .error(forms.error("reference")).no_spellcheck().input("text", &forms.reference))
             div class={ "field" @if error.is_some() { " field-error" } } {
                 label for="enquiry-advisor" { "Advisor (optional)" }
                 @if let Some(error) = error {

@@ -1,11 +1,14 @@
-//! What the review queue, number rules and call history forms share: the
-//! error summary at the top of a page that was refused, and the message
-//! beside a field, joined by `aria-describedby`, as GOV.UK shows them.
+//! What the review queue, number rules, call history, audit and users
+//! forms share: the error summary at the top of a page that was refused,
+//! listing each problem with a link to its field (drawn by `fields`).
 
 use maud::{html, Markup};
 
 use crate::domain::FieldError;
 use crate::error::AppError;
+
+// TODO(users page): draw its fields with `fields::Control`, then drop this.
+pub use super::fields::{described_by, field_class, message};
 
 /// One problem to show: the id of the field it is about (the summary
 /// links to it) and what to do.
@@ -27,30 +30,6 @@ pub fn summary(problems: &[Problem]) -> Markup {
                 }
             }
         }
-    }
-}
-
-/// The message beside field `id`, if it is the one in error; its id is
-/// `{id}-error`, for the field's `aria-describedby`.
-pub fn message(id: &str, error: Option<&str>) -> Markup {
-    html! {
-        @if let Some(error) = error {
-            span class="error-message" id={ (id) "-error" } { "Error: " (error) }
-        }
-    }
-}
-
-/// `{id}-error` when the field is in error, for `aria-describedby`.
-pub fn described_by(id: &str, error: Option<&str>) -> Option<String> {
-    error.map(|_| format!("{id}-error"))
-}
-
-/// The `field` class of a field's wrapper, marked when it is in error.
-pub fn field_class(error: Option<&str>) -> &'static str {
-    if error.is_some() {
-        "field field-error"
-    } else {
-        "field"
     }
 }
 

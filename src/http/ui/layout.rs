@@ -45,6 +45,11 @@ pub enum Section {
     None,
 }
 
+/// One row of a summary list (`dl class="summary"`): a label and its value.
+pub fn summary_row(label: &str, value: Markup) -> Markup {
+    html! { div class="summary-row" { dt { (label) } dd { (value) } } }
+}
+
 /// The hidden CSRF field for a form.
 pub fn csrf_field(token: &str) -> Markup {
     html! { input type="hidden" name=(CSRF_FIELD) value=(token); }

@@ -12,6 +12,7 @@ mod call_page;
 mod calls;
 mod contact_chart;
 mod enquiry_forms;
+mod fields;
 mod form_errors;
 mod home;
 mod layout;

@@ -10,6 +10,7 @@ use axum::response::Response;
 use maud::{html, Markup};
 use serde::Deserialize;
 
+use super::fields::Control;
 use super::layout::{self, Section, Viewer};
 use super::session::UiUser;
 use crate::decision::Action;
@@ -128,28 +129,11 @@ fn range_form(q: &ReportQuery, error: Option<(&str, &str)>) -> Markup {
         form method="get" action="/ui/reports" class="range-form" novalidate {
             @for (name, label) in [("from", "From"), ("to", "To")] {
                 @let value = if name == "from" { &q.from } else { &q.to };
-                @let error = error_for(name);
-                div class={ "field" @if error.is_some() { " field-error" } } {
-                    label for=(name) { (label) }
-                    @if let Some(error) = error {
-                        span class="error-message" id={ (name) "-error" } { "Error: " (error) }
-                    }
-                    input id=(name) name=(name) type="date" value=[value.as_deref()]
-                        aria-describedby=[error.map(|_| format!("{name}-error"))];
-                }
+                (Control::new(name, label).error(error_for(name))
+                    .input("date", value.as_deref().unwrap_or("")))
             }
-            @let group_error = error_for("group");
-            div class={ "field" @if group_error.is_some() { " field-error" } } {
-                label for="group" { "Contacts counted by" }
-                @if let Some(error) = group_error {
-                    span class="error-message" id="group-error" { "Error: " (error) }
-                }
-                select id="group" name="group" aria-describedby=[group_error.map(|_| "group-error")] {
-                    @for (value, label) in [("day", "Day"), ("week", "Week"), ("month", "Month")] {
-                        option value=(value) selected[group == value] { (label) }
-                    }
-                }
-            }
+            (Control::new("group", "Contacts counted by").error(error_for("group"))
+                .select(&[("day", "Day"), ("week", "Week"), ("month", "Month")], group))
             button class="button" type="submit" { "Show the reports" }
         }
     }

@@ -14,6 +14,7 @@ use chrono_tz::Tz;
 use maud::{html, Markup};
 use serde::Deserialize;
 
+use super::fields::Control;
 use super::form_errors::{self, Problem};
 use super::home::action_label;
 use super::layout::{self, csrf_field, Section, Viewer};
@@ -192,12 +193,7 @@ fn flag_item(item: &QueueFlag, viewer: &Viewer<'_>, refused: Option<&Refused>, t
             } @else {
                 form method="post" action={ "/ui/review/flags/" (flag.id.get()) } novalidate {
                     (csrf_field(viewer.csrf_token))
-                    div class=(form_errors::field_class(error)) {
-                        label for=(id) { "Reason" }
-                        (form_errors::message(&id, error))
-                        textarea id=(id) name="reason" rows="2"
-                            aria-describedby=[form_errors::described_by(&id, error)] { (typed) }
-                    }
+                    (Control::new("reason", "Reason").id(id).error(error).textarea(2, typed))
                     div class="button-group" {
                         button class="button" type="submit" name="outcome" value="resolve" { "Resolve" }
                         button class="button button-secondary" type="submit" name="outcome" value="dismiss" { "Dismiss" }

@@ -14,7 +14,8 @@ use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::form_errors::{self, field_class, Problem};
+use super::fields::{self, Control};
+use super::form_errors::{self, Problem};
 use super::layout::{self, csrf_field, Section, Viewer};
 use super::review::local_time;
 use super::session::{csrf_refused, UiUser};
@@ -159,30 +160,24 @@ async fn render(
         h2 { "Add a rule" }
         form method="post" action="/ui/rules" novalidate {
             (csrf_field(viewer.csrf_token))
-            (text_input("number", "Number or prefix", &typed.number, error_of("number"), Some("Any way of writing it: 07700 900123, +44 7700 900123.")))
-            div class=(field_class(error_of("match"))) {
-                label for="match" { "Match" }
-                (form_errors::message("match", error_of("match")))
-                select id="match" name="match" aria-describedby=[form_errors::described_by("match", error_of("match"))] {
-                    option value="exact" selected[typed.match_kind == "exact"] { "This number exactly" }
-                    option value="prefix" selected[typed.match_kind == "prefix"] { "Every number starting with it" }
-                }
-            }
-            div class=(field_class(error_of("action"))) {
-                label for="action" { "Action" }
-                (form_errors::message("action", error_of("action")))
-                select id="action" name="action" aria-describedby=[form_errors::described_by("action", error_of("action"))] {
-                    option value="block" selected[typed.action == "block"] { "Block" }
-                    option value="allow" selected[typed.action == "allow"] { "Always allow" }
-                }
-            }
+            (Control::new("number", "Number or prefix").no_spellcheck()
+                .hint("Any way of writing it: 07700 900123, +44 7700 900123.")
+                .error(error_of("number")).input("text", &typed.number))
+            (Control::new("match", "Match").error(error_of("match")).select(&[
+                ("exact", "This number exactly"),
+                ("prefix", "Every number starting with it"),
+            ], &typed.match_kind))
+            (Control::new("action", "Action").error(error_of("action")).select(&[
+                ("block", "Block"),
+                ("allow", "Always allow"),
+            ], &typed.action))
             (reason_input(&typed.reason, error_of("reason")))
-            (text_input("expires_at", "Expires (optional)", &typed.expires_at, error_of("expires_at"), Some("A date and time, e.g. 2026-11-30T09:15:00Z; blank for never.")))
-            div class=(field_class(error_of("broad"))) {
-                (form_errors::message("broad", error_of("broad")))
+            (expires_input(&typed.expires_at, error_of("expires_at")))
+            div class=(fields::field_class(error_of("broad"))) {
+                (fields::message("broad", error_of("broad")))
                 div class="checkbox" {
                     input id="broad" name="broad" type="checkbox" value="true" checked[typed.broad]
-                        aria-describedby=[form_errors::described_by("broad", error_of("broad"))];
+                        aria-describedby=[fields::described_by("broad", error_of("broad"))];
                     label for="broad" { "This prefix is meant to cover a whole country or more than a range" }
                 }
             }
@@ -197,14 +192,14 @@ async fn render(
                 input type="file" id="file" name="file" accept=".csv,text/csv"
                     aria-describedby="file-hint";
             }
-            div class=(field_class(import_error)) {
+            div class=(fields::field_class(import_error)) {
                 label for="csv" { "CSV" }
                 p class="hint" id="csv-hint" {
                     "The first line names the columns " code { (rules_csv::COLUMNS.join(",")) }
                     ", as the download has them. A rule for a number already listed is updated. \
                      If any line is wrong, nothing is imported."
                 }
-                (form_errors::message("csv", import_error))
+                (fields::message("csv", import_error))
                 textarea id="csv" name="csv" rows="8" class="wide"
                     aria-describedby={ "csv-hint" @if import_error.is_some() { " csv-error" } } { (shown.csv) }
             }
@@ -253,39 +248,19 @@ fn table(rules: &[NumberRule], token: &str, tz: chrono_tz::Tz) -> Markup {
     }
 }
 
-fn text_input(
-    id: &str,
-    label: &str,
-    value: &str,
-    error: Option<&str>,
-    hint: Option<&str>,
-) -> Markup {
-    let hint_id = format!("{id}-hint");
-    let described: Vec<String> = hint
-        .map(|_| hint_id.clone())
-        .into_iter()
-        .chain(form_errors::described_by(id, error))
-        .collect();
-    html! {
-        div class=(field_class(error)) {
-            label for=(id) { (label) }
-            @if let Some(hint) = hint { p class="hint" id=(hint_id) { (hint) } }
-            (form_errors::message(id, error))
-            input id=(id) name=(id) type="text" value=(value) spellcheck="false"
-                aria-describedby=[(!described.is_empty()).then(|| described.join(" "))];
-        }
-    }
+fn expires_input(value: &str, error: Option<&str>) -> Markup {
+    Control::new("expires_at", "Expires (optional)")
+        .hint("A date and time, e.g. 2026-11-30T09:15:00Z; blank for never.")
+        .error(error)
+        .no_spellcheck()
+        .input("text", value)
 }
 
 fn reason_input(value: &str, error: Option<&str>) -> Markup {
-    html! {
-        div class=(field_class(error)) {
-            label for="reason" { "Reason" }
-            (form_errors::message("reason", error))
-            textarea id="reason" name="reason" rows="2" class="wide"
-                aria-describedby=[form_errors::described_by("reason", error)] { (value) }
-        }
-    }
+    Control::new("reason", "Reason")
+        .error(error)
+        .class("wide")
+        .textarea(2, value)
 }
 
 fn see_other(to: String) -> Response {
@@ -511,7 +486,7 @@ async fn block_page(
         form method="post" action={ "/ui/rules/block/" (contact) } novalidate {
             (csrf_field(viewer.csrf_token))
             (reason_input(reason, error_of("reason")))
-            (text_input("expires_at", "Expires (optional)", expires_at, error_of("expires_at"), Some("A date and time, e.g. 2026-11-30T09:15:00Z; blank for never.")))
+            (expires_input(expires_at, error_of("expires_at")))
             button class="button" type="submit" { "Block this number" }
         }
         p { a href="/ui/calls" { "Back to the call history" } }

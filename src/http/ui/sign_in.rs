@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use maud::html;
 
+use super::fields::Control;
 use super::layout::{self, csrf_field, Section};
 use super::session::{self, UiUser, SESSION_COOKIE, SIGN_IN_COOKIE};
 use super::Form;
@@ -55,24 +56,11 @@ fn render(status: StatusCode, token: &str, secure: bool, shown: &Shown) -> Respo
         }
         form method="post" action="/ui/sign-in" novalidate {
             (csrf_field(token))
-            div class={ "field" @if shown.name_error.is_some() { " field-error" } } {
-                label for="name" { "User name" }
-                @if let Some(error) = shown.name_error {
-                    span class="error-message" id="name-error" { "Error: " (error) }
-                }
-                input id="name" name="name" type="text" autocomplete="username"
-                    spellcheck="false" value=(shown.name)
-                    aria-describedby=[shown.name_error.map(|_| "name-error")];
-            }
-            div class={ "field" @if shown.password_error.is_some() { " field-error" } } {
-                label for="password" { "Password" }
-                @if let Some(error) = shown.password_error {
-                    span class="error-message" id="password-error" { "Error: " (error) }
-                }
-                input id="password" name="password" type="password"
-                    autocomplete="current-password"
-                    aria-describedby=[shown.password_error.map(|_| "password-error")];
-            }
+            (Control::new("name", "User name").error(shown.name_error)
+                .autocomplete("username").no_spellcheck().input("text", &shown.name))
+            // The password is never sent back into the page.
+            (Control::new("password", "Password").error(shown.password_error)
+                .autocomplete("current-password").input("password", ""))
             button class="button" type="submit" { "Sign in" }
         }
     };

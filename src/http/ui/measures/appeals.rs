@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::http::appeals::{decide_appeal, record_appeal, DecisionBody, NewBody};
 use crate::http::auth::{Staff, Supervision};
 use crate::http::measures::today;
-use crate::http::ui::layout::{self, csrf_field, Section, Viewer};
+use crate::http::ui::layout::{self, csrf_field, summary_row, Section, Viewer};
 use crate::http::ui::session::UiUser;
 use crate::state::AppState;
 use crate::store::appeals::{self as store, AppealRow};
@@ -138,16 +138,16 @@ fn appeal_page<R: crate::http::auth::Roles>(
             p { a href={ "/ui/measures/" (appeal.measure_id) } { "Back to measure " (appeal.measure_id) } }
         }
         dl class="summary" {
-            div class="summary-row" { dt { "Received" } dd { (appeal.received_on.format("%-d %B %Y")) } }
-            div class="summary-row" { dt { "How it came in" } dd { (channel_label(appeal.channel)) } }
-            div class="summary-row" { dt { "Grounds" } dd { (appeal.grounds) } }
-            div class="summary-row" { dt { "Recorded by" } dd { (appeal.recorded_by) } }
-            div class="summary-row" { dt { "Decision" } dd {
+            (summary_row("Received", html! { (appeal.received_on.format("%-d %B %Y")) }))
+            (summary_row("How it came in", html! { (channel_label(appeal.channel)) }))
+            (summary_row("Grounds", html! { (appeal.grounds) }))
+            (summary_row("Recorded by", html! { (appeal.recorded_by) }))
+            (summary_row("Decision", html! {
                 @match &appeal.decision {
                     Some(d) => { strong { (d.outcome.as_str()) } " by " (d.decided_by) ": " (d.reason) },
                     None => { "Waiting for a decision" },
                 }
-            } }
+            }))
         }
         @if supervises && appeal.decision.is_none() {
             h2 { "Decide the appeal" }

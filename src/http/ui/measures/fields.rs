@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::error::AppError;
 use crate::http::extract::parse_json;
+use crate::http::ui::fields::Control;
 use crate::http::ui::Form;
 
 /// What went wrong with a form, and the form key of the field it is about
@@ -67,33 +68,7 @@ pub fn error_summary(problem: Option<&Problem>, label: &str, anchor: &str) -> Ma
     }
 }
 
-/// The error line of a field, with the id its input points at.
-fn error_line(key: &str, error: Option<&str>) -> Markup {
-    html! {
-        @if let Some(error) = error {
-            span class="error-message" id={ (key) "-error" } { "Error: " (error) }
-        }
-    }
-}
-
-fn described_by(key: &str, hint: Option<&str>, error: Option<&str>) -> Option<String> {
-    let ids: Vec<String> = [
-        hint.map(|_| format!("{key}-hint")),
-        error.map(|_| format!("{key}-error")),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    (!ids.is_empty()).then(|| ids.join(" "))
-}
-
-fn field_class(error: Option<&str>) -> &'static str {
-    if error.is_some() {
-        "field field-error"
-    } else {
-        "field"
-    }
-}
+// The measure pages' fields, by position: short calls for a long form.
 
 /// One labelled input (`kind`: text, date, number, time).
 pub fn input(
@@ -104,15 +79,10 @@ pub fn input(
     value: &str,
     error: Option<&str>,
 ) -> Markup {
-    html! {
-        div class=(field_class(error)) {
-            label for=(key) { (label) }
-            @if let Some(hint) = hint { span class="hint" id={ (key) "-hint" } { (hint) } }
-            (error_line(key, error))
-            input id=(key) name=(key) type=(kind) value=(value)
-                aria-describedby=[described_by(key, hint, error)];
-        }
-    }
+    Control::new(key, label)
+        .hint(hint)
+        .error(error)
+        .input(kind, value)
 }
 
 /// One labelled text area.
@@ -123,15 +93,10 @@ pub fn textarea(
     value: &str,
     error: Option<&str>,
 ) -> Markup {
-    html! {
-        div class=(field_class(error)) {
-            label for=(key) { (label) }
-            @if let Some(hint) = hint { span class="hint" id={ (key) "-hint" } { (hint) } }
-            (error_line(key, error))
-            textarea id=(key) name=(key) rows="4"
-                aria-describedby=[described_by(key, hint, error)] { (value) }
-        }
-    }
+    Control::new(key, label)
+        .hint(hint)
+        .error(error)
+        .textarea(4, value)
 }
 
 /// One labelled select; `options` are (value, label).
@@ -142,21 +107,10 @@ pub fn select(
     value: &str,
     error: Option<&str>,
 ) -> Markup {
-    html! {
-        div class=(field_class(error)) {
-            label for=(key) { (label) }
-            (error_line(key, error))
-            select id=(key) name=(key) aria-describedby=[described_by(key, None, error)] {
-                @for (option, text) in options {
-                    option value=(option) selected[*option == value] { (text) }
-                }
-            }
-        }
-    }
+    Control::new(key, label).error(error).select(options, value)
 }
 
-/// A radio group in a fieldset; `options` are (value, label, hint). The
-/// first radio's id is `key`, so the error summary's link lands on it.
+/// A radio group in a fieldset; `options` are (value, label, hint).
 pub fn radios(
     key: &str,
     legend: &str,
@@ -164,26 +118,9 @@ pub fn radios(
     value: &str,
     error: Option<&str>,
 ) -> Markup {
-    html! {
-        div class=(field_class(error)) {
-            fieldset class="radios" aria-describedby=[described_by(key, None, error)] {
-                legend { (legend) }
-                (error_line(key, error))
-                @for (i, (option, label, hint)) in options.iter().enumerate() {
-                    @let id = if i == 0 { key.to_owned() } else { format!("{key}-{option}") };
-                    div class="radio" {
-                        input id=(id) name=(key) type="radio" value=(option)
-                            checked[*option == value]
-                            aria-describedby=[(!hint.is_empty()).then(|| format!("{id}-hint"))];
-                        label for=(id) { (label) }
-                        @if !hint.is_empty() {
-                            span class="hint" id={ (id) "-hint" } { (hint) }
-                        }
-                    }
-                }
-            }
-        }
-    }
+    Control::new(key, legend)
+        .error(error)
+        .radios(options, value)
 }
 
 /// One field of a form whose fields are the API body's fields, by the

@@ -19,9 +19,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::NaiveDate;
-use maud::{html, Markup};
+use maud::html;
 
-use super::layout::{self, Section, Viewer};
+use super::layout::{self, summary_row, Section, Viewer};
 use super::session::UiUser;
 use crate::domain::{Measure, MeasureId, RecordId};
 use crate::error::AppError;
@@ -146,10 +146,6 @@ fn long(date: NaiveDate) -> String {
     date.format("%-d %B %Y").to_string()
 }
 
-fn row(label: &str, value: Markup) -> Markup {
-    html! { div class="summary-row" { dt { (label) } dd { (value) } } }
-}
-
 /// `GET /ui/measures/{id}`.
 async fn show(
     State(state): State<AppState>,
@@ -180,24 +176,24 @@ async fn show(
     let body = html! {
         p { a href={ "/ui/people/" (m.person_id) } { "Back to " (person.name) } }
         dl class="summary" {
-            (row("Person", html! { (person.name) }))
-            (row("Status", html! { strong { (status_words(&status)) } }))
-            (row("What is agreed", html! {
+            (summary_row("Person", html! { (person.name) }))
+            (summary_row("Status", html! { strong { (status_words(&status)) } }))
+            (summary_row("What is agreed", html! {
                 ul class="plain" { @for line in plain::terms(&m.kind) { li { (line) } } }
             }))
-            (row("Reason", html! { (m.terms.reason) }))
-            (row("Told in writing", html! {
+            (summary_row("Reason", html! { (m.terms.reason) }))
+            (summary_row("Told in writing", html! {
                 @match m.terms.notified_on {
                     Some(on) => { (long(on)) @if let Some(method) = method { " (" (method.as_str().replace('_', " ")) ")" } },
                     None => { "Not yet: nothing is enforced until the person is told in writing" },
                 }
             }))
-            (row("Starts", html! { (long(m.terms.starts_on)) }))
-            (row("Review by", html! { (long(m.terms.review_on)) }))
-            (row("Ends", html! { @match m.terms.ends_on { Some(on) => (long(on)), None => "No end date" } }))
-            (row("Recorded by", html! { (m.set_by) }))
+            (summary_row("Starts", html! { (long(m.terms.starts_on)) }))
+            (summary_row("Review by", html! { (long(m.terms.review_on)) }))
+            (summary_row("Ends", html! { @match m.terms.ends_on { Some(on) => (long(on)), None => "No end date" } }))
+            (summary_row("Recorded by", html! { (m.set_by) }))
             @if let Some(ended) = &m.ended {
-                (row("Ended", html! {
+                (summary_row("Ended", html! {
                     (long(crate::decision::calendar::local_date(ended.at, state.policy.timezone)))
                     " by " (ended.by) ": " (ended.reason)
                 }))
