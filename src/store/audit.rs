@@ -88,23 +88,57 @@ pub struct AuditRow {
 pub struct Filter {
     pub person_id: Option<i64>,
     pub actor: Option<String>,
+    pub action: Option<String>,
+    /// One of `ENTITIES`.
+    pub entity: Option<String>,
+    pub entity_id: Option<i64>,
+    /// The first moment included, as `at` is stored (`store::timestamp`).
+    pub from: Option<String>,
+    /// The first moment no longer included, as stored.
+    pub before: Option<String>,
     pub before_id: Option<i64>,
     pub limit: u32,
 }
+
+/// The kinds of record entries are about (`entity`), for checking a
+/// filter and offering the choice on the audit page.
+pub const ENTITIES: [&str; 11] = [
+    "person",
+    "contact",
+    "measure",
+    "appeal",
+    "enquiry",
+    "flag",
+    "number_rule",
+    "advisor",
+    "user",
+    "api_key",
+    "retention",
+];
 
 /// Entries newest first, paged by `before_id`.
 pub fn list(conn: &Connection, filter: &Filter) -> Result<Vec<AuditRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, at, actor, action, entity, entity_id, person_id, before, after FROM audit_log
          WHERE (?1 IS NULL OR person_id = ?1) AND (?2 IS NULL OR actor = ?2) AND (?3 IS NULL OR id < ?3)
+           AND (?5 IS NULL OR action = ?5)
+           AND (?6 IS NULL OR entity = ?6) AND (?7 IS NULL OR entity_id = ?7)
+           AND (?8 IS NULL OR at >= ?8) AND (?9 IS NULL OR at < ?9)
          ORDER BY id DESC LIMIT ?4",
     )?;
+    // `at` is always written by `store::timestamp` (UTC, milliseconds, Z),
+    // so comparing the text compares the moments.
     let rows = stmt.query_map(
         params![
             filter.person_id,
             filter.actor,
             filter.before_id,
-            filter.limit
+            filter.limit,
+            filter.action,
+            filter.entity,
+            filter.entity_id,
+            filter.from,
+            filter.before,
         ],
         |row| {
             typed_row("audit_log", row, |row| {

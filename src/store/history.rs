@@ -25,7 +25,7 @@ use crate::decision::{Action, Rule, RuleHit};
 use crate::domain::{Channel, ContactId, Email, EnquiryId, PersonId, PhoneNumber, RecordId};
 
 pub use cursor::Cursor;
-pub use filter::{Criteria, FilterText};
+pub use filter::{bound, Criteria, Edge, FilterText};
 
 /// What a lookup asks for; every field given must match (`None`: any).
 /// Built from a request by [`FilterText::parse`].

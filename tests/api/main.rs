@@ -5,6 +5,7 @@ mod advisors;
 mod agi;
 mod appeals;
 mod appeals_waiting;
+mod audit_log;
 mod backup;
 mod cli;
 mod complaints;

@@ -18,10 +18,10 @@ use super::review::stored_time;
 use super::session::UiUser;
 use crate::domain::{FieldError, RecordId};
 use crate::error::AppError;
-use crate::http::audit::{entries, filter_of};
+use crate::http::audit::{entries, filter_of, Asked};
 use crate::http::auth::Administration;
 use crate::state::AppState;
-use crate::store::audit::AuditRow;
+use crate::store::audit::{AuditRow, ENTITIES};
 
 /// Entries per page.
 const PAGE: u32 = 50;
@@ -30,9 +30,25 @@ const PAGE: u32 = 50;
 #[derive(Deserialize, Default)]
 pub struct Search {
     actor: Option<String>,
+    action: Option<String>,
     person_id: Option<String>,
+    entity: Option<String>,
+    entity_id: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
     before_id: Option<String>,
 }
+
+/// The form's filters, by name (the page cursor is not one).
+const FILTERS: [&str; 7] = [
+    "actor",
+    "action",
+    "person_id",
+    "entity",
+    "entity_id",
+    "from",
+    "to",
+];
 
 /// A whole number typed into `field`; blank is no filter.
 fn number(field: &'static str, text: &Option<String>) -> Result<Option<i64>, AppError> {
@@ -48,10 +64,42 @@ fn number(field: &'static str, text: &Option<String>) -> Result<Option<i64>, App
 }
 
 impl Search {
+    /// What was typed into filter `name`; blank when nothing was.
+    fn value(&self, name: &str) -> &str {
+        let value = match name {
+            "actor" => &self.actor,
+            "action" => &self.action,
+            "person_id" => &self.person_id,
+            "entity" => &self.entity,
+            "entity_id" => &self.entity_id,
+            "from" => &self.from,
+            "to" => &self.to,
+            _ => &None,
+        };
+        value.as_deref().unwrap_or("")
+    }
+
+    /// The filter as the API takes it; blank fields filter nothing.
+    fn asked(&self) -> Result<Asked, AppError> {
+        let text = |name: &str| Some(self.value(name).trim().to_owned()).filter(|t| !t.is_empty());
+        Ok(Asked {
+            person_id: number("person_id", &self.person_id)?,
+            actor: text("actor"),
+            action: text("action"),
+            entity: text("entity"),
+            entity_id: number("entity_id", &self.entity_id)?,
+            from: text("from"),
+            to: text("to"),
+            before_id: number("before_id", &self.before_id)?,
+            // One more than a page, to know whether there are older entries.
+            limit: Some(PAGE + 1),
+        })
+    }
+
     fn query(&self) -> String {
         let mut query = form_urlencoded::Serializer::new(String::new());
-        for (name, value) in [("actor", &self.actor), ("person_id", &self.person_id)] {
-            let value = value.as_deref().unwrap_or("").trim();
+        for name in FILTERS {
+            let value = self.value(name).trim();
             if !value.is_empty() {
                 query.append_pair(name, value);
             }
@@ -65,17 +113,8 @@ pub async fn log(
     user: UiUser<Administration>,
     Query(search): Query<Search>,
 ) -> Response {
-    let actor = search
-        .actor
-        .as_deref()
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-        .map(str::to_owned);
-    // One more than a page, to know whether there are older entries.
     let found = async {
-        let person_id = number("person_id", &search.person_id)?;
-        let before_id = number("before_id", &search.before_id)?;
-        let filter = filter_of(person_id, actor, before_id, Some(PAGE + 1))?;
+        let filter = filter_of(search.asked()?, state.policy.timezone)?;
         entries(&state, filter).await
     }
     .await;
@@ -97,7 +136,12 @@ pub async fn log(
 
 fn label_of(field: &str) -> &'static str {
     match field {
+        "action" => "Action",
         "person_id" => "Person's id",
+        "entity" => "Record",
+        "entity_id" => "Record's id",
+        "from" => "From",
+        "to" => "To",
         "before_id" => "The page",
         _ => "Changed by",
     }
@@ -113,9 +157,9 @@ fn render(
 ) -> Response {
     let viewer = Viewer::of(user);
     // A bad page cursor has no field of its own: it is shown by the first.
-    let field_id = |field: &str| match field {
-        "person_id" => "person_id",
-        _ => "actor",
+    let field_id = |field: &str| match FILTERS.iter().find(|f| **f == field) {
+        Some(filter) => *filter,
+        None => "actor",
     };
     let problems: Vec<Problem> = error
         .iter()
@@ -147,10 +191,22 @@ fn render(
         form method="get" action="/ui/audit" role="search" class="filters" novalidate {
             (Control::new("actor", "Changed by").hint("A user or API key name, e.g. sam")
                 .error(error_of("actor")).no_spellcheck()
-                .input("text", search.actor.as_deref().unwrap_or("")))
+                .input("text", search.value("actor")))
+            (Control::new("action", "Action").hint("One kind of change, e.g. measure.create")
+                .error(error_of("action")).no_spellcheck()
+                .input("text", search.value("action")))
             (Control::new("person_id", "Person's id").hint("Changes about one person, e.g. 42")
                 .error(error_of("person_id")).no_spellcheck()
-                .input("text", search.person_id.as_deref().unwrap_or("")))
+                .input("text", search.value("person_id")))
+            (Control::new("entity", "Record").hint("The kind of record changed")
+                .error(error_of("entity")).select(&entity_options(), search.value("entity")))
+            (Control::new("entity_id", "Record's id").hint("One record of that kind, e.g. measure 12")
+                .error(error_of("entity_id")).no_spellcheck()
+                .input("text", search.value("entity_id")))
+            (Control::new("from", "From").hint("The first day").error(error_of("from"))
+                .input("date", search.value("from")))
+            (Control::new("to", "To").hint("The last day").error(error_of("to"))
+                .input("date", search.value("to")))
             button class="button" type="submit" { "Search" }
         }
         @if error.is_none() {
@@ -191,6 +247,13 @@ fn render(
         status,
         layout::page(Some(&viewer), Section::Audit, "Audit log", body),
     )
+}
+
+/// "Any" and every kind of record the log holds entries about.
+fn entity_options() -> Vec<(&'static str, &'static str)> {
+    std::iter::once(("", "Any"))
+        .chain(ENTITIES.iter().map(|e| (*e, *e)))
+        .collect()
 }
 
 /// An entry's before and after, indented (maud escapes the text).

@@ -133,7 +133,7 @@ fn word<T: for<'de> Deserialize<'de>>(text: &str) -> Option<T> {
 }
 
 #[derive(Clone, Copy)]
-enum Edge {
+pub enum Edge {
     /// `from`: the first millisecond included.
     Start,
     /// `to`: the first millisecond no longer included.
@@ -144,7 +144,7 @@ enum Edge {
 /// day in the service's timezone (`from` its first instant, `to` the first
 /// instant of the next day, so the day is included), a moment is itself
 /// (`to` included).
-fn bound(text: &str, tz: Tz, edge: Edge) -> Result<i64, String> {
+pub fn bound(text: &str, tz: Tz, edge: Edge) -> Result<i64, String> {
     let refused = || {
         "must be a date (YYYY-MM-DD) or a date and time in RFC 3339 form \
          (2026-11-30T09:15:00Z), from 2000 to 2100"
