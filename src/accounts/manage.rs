@@ -86,8 +86,10 @@ pub fn disable(conn: &Connection, actor: &str, name: &str, now: &str) -> Result<
 }
 
 /// Re-enables a disabled account, its failed sign-ins and any lock
-/// cleared (`user.enable`). Not found unless the account is disabled.
+/// cleared (`user.enable`). An unknown name is "user" not found; an
+/// account that is not disabled, "disabled user" not found.
 pub fn enable(conn: &Connection, actor: &str, name: &str, now: &str) -> Result<()> {
+    existing(conn, name)?;
     users::enable_user(conn, name)?;
     record(conn, actor, "user.enable", json!({ "name": name }), now)
 }
