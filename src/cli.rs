@@ -1,5 +1,6 @@
 //! The command line: `serve`, `migrate`, `backup`, `check`, `purge`,
-//! `keys create|list|revoke` and `users create|list|disable|reset-password`.
+//! `keys create|list|revoke` and
+//! `users create|list|disable|enable|set-role|reset-password`.
 //! Each command loads settings, then calls into the library.
 
 use std::io::IsTerminal;
@@ -99,10 +100,18 @@ enum UsersCommand {
         #[arg(long)]
         role: Role,
     },
-    /// List accounts (names, roles, dates, whether disabled or locked).
+    /// List accounts (names, roles, dates, last sign-in, whether disabled
+    /// or locked).
     List,
-    /// Disable an account; its sessions end at once.
+    /// Disable an account; its sessions end at once. The last enabled
+    /// admin cannot be disabled.
     Disable { name: String },
+    /// Re-enable a disabled account; failed sign-ins and any lock are
+    /// cleared.
+    Enable { name: String },
+    /// Give an account another role (advisor, supervisor or admin); its
+    /// sessions end. The last enabled admin keeps the admin role.
+    SetRole { name: String, role: Role },
     /// Set a new password (read as for `create`); lifts a lock and ends
     /// the account's sessions.
     ResetPassword { name: String },
@@ -333,24 +342,65 @@ fn manage_users(settings: &Settings, command: UsersCommand) -> anyhow::Result<()
                     _ => "active".into(),
                 };
                 println!(
-                    "{}\t{}\tcreated {}\t{}",
-                    user.name, user.role, user.created_at, state
+                    "{}\t{}\tcreated {}\tlast sign-in {}\t{}",
+                    user.name,
+                    user.role,
+                    user.created_at,
+                    user.last_sign_in_at.as_deref().unwrap_or("never"),
+                    state
                 );
             }
         }
         UsersCommand::Disable { name } => {
             let tx = conn.transaction()?;
-            accounts::manage::disable(&tx, "cli", &name, &now)?;
+            accounts::manage::disable(&tx, "cli", &name, &now).map_err(refused(&name))?;
             tx.commit()?;
             println!("disabled {name:?}; its sessions have ended");
+        }
+        UsersCommand::Enable { name } => {
+            let tx = conn.transaction()?;
+            accounts::manage::enable(&tx, "cli", &name, &now).map_err(refused(&name))?;
+            tx.commit()?;
+            println!("enabled {name:?}; it may sign in again");
+        }
+        UsersCommand::SetRole { name, role } => {
+            let role = accounts::staff_role(role).map_err(field)?;
+            let tx = conn.transaction()?;
+            let before = accounts::manage::set_role(&tx, "cli", &name, role, &now)
+                .map_err(refused(&name))?;
+            tx.commit()?;
+            match before {
+                Some(before) => {
+                    println!("{name:?} is now {role} (was {before}); its sessions have ended")
+                }
+                None => println!("{name:?} is already {role}; nothing changed"),
+            }
         }
         UsersCommand::ResetPassword { name } => {
             let hash = accounts::hash_password(&read_new_password()?);
             let tx = conn.transaction()?;
-            accounts::manage::reset_password(&tx, "cli", &name, &hash, &now)?;
+            accounts::manage::reset_password(&tx, "cli", &name, &hash, &now)
+                .map_err(refused(&name))?;
             tx.commit()?;
             println!("set a new password for {name:?}; its sessions have ended");
         }
     }
     Ok(())
+}
+
+/// A refused change to account `name` as a sentence for the terminal.
+fn refused(name: &str) -> impl Fn(store::StoreError) -> anyhow::Error + '_ {
+    move |error| match error {
+        store::StoreError::NotFound("user") => {
+            anyhow::anyhow!("no staff account is named {name:?} (see `fairline users list`)")
+        }
+        store::StoreError::NotFound("disabled user") => {
+            anyhow::anyhow!("{name:?} is not disabled")
+        }
+        store::StoreError::NotFound("active user") => {
+            anyhow::anyhow!("{name:?} is already disabled")
+        }
+        store::StoreError::Invalid(e) => anyhow::anyhow!("{name:?}: {}", e.message),
+        other => other.into(),
+    }
 }

@@ -57,6 +57,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0014_staff_accounts",
         include_str!("../../schema/0014_staff_accounts.sql"),
     ),
+    (
+        "0015_last_sign_in",
+        include_str!("../../schema/0015_last_sign_in.sql"),
+    ),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -1,4 +1,4 @@
-//! Staff accounts and their signed-in sessions (migration 0014). Every
+//! Staff accounts and their signed-in sessions (migrations 0014, 0015). Every
 //! function takes `now` as a stored timestamp; the rules about when a
 //! session ends or an account locks are the caller's settings, passed in.
 
@@ -17,6 +17,17 @@ pub struct UserRow {
     pub password_changed_at: String,
     pub disabled_at: Option<String>,
     pub locked_until: Option<String>,
+    /// None: never signed in (or not since migration 0015).
+    pub last_sign_in_at: Option<String>,
+}
+
+/// An account as the rules about changing it need it: whether it may be
+/// disabled, re-enabled or given another role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Account {
+    pub id: i64,
+    pub role: Role,
+    pub disabled: bool,
 }
 
 /// What a sign-in needs to know about the name it was given.
@@ -51,7 +62,8 @@ pub fn insert_user(
 
 pub fn list_users(conn: &Connection) -> Result<Vec<UserRow>> {
     let mut stmt = conn.prepare(
-        "SELECT name, role, created_at, password_changed_at, disabled_at, locked_until
+        "SELECT name, role, created_at, password_changed_at, disabled_at, locked_until,
+                last_sign_in_at
          FROM users ORDER BY name",
     )?;
     let rows = stmt.query_map([], |row| {
@@ -62,9 +74,36 @@ pub fn list_users(conn: &Connection) -> Result<Vec<UserRow>> {
             password_changed_at: row.get(3)?,
             disabled_at: row.get(4)?,
             locked_until: row.get(5)?,
+            last_sign_in_at: row.get(6)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The account named `name`, if there is one.
+pub fn account(conn: &Connection, name: &str) -> Result<Option<Account>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, role, disabled_at IS NOT NULL FROM users WHERE name = ?1",
+            [name],
+            |row| {
+                Ok(Account {
+                    id: row.get(0)?,
+                    role: row.get(1)?,
+                    disabled: row.get(2)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// How many admin accounts can sign in (not disabled; a lock passes).
+pub fn count_enabled_admins(conn: &Connection) -> Result<u32> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL",
+        [],
+        |row| row.get(0),
+    )?)
 }
 
 /// Disables an account and ends its sessions at once.
@@ -78,6 +117,37 @@ pub fn disable_user(conn: &Connection, name: &str, now: &str) -> Result<()> {
         )
         .optional()?;
     let id = id.ok_or(StoreError::NotFound("active user"))?;
+    conn.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
+    Ok(())
+}
+
+/// Re-enables a disabled account, with a clean slate: no failed sign-ins
+/// counted and no lock (whatever happened before it was disabled).
+pub fn enable_user(conn: &Connection, name: &str) -> Result<()> {
+    let changed = conn.execute(
+        "UPDATE users SET disabled_at = NULL, failed_sign_ins = 0, locked_until = NULL
+         WHERE name = ?1 AND disabled_at IS NOT NULL",
+        [name],
+    )?;
+    if changed == 0 {
+        return Err(StoreError::NotFound("disabled user"));
+    }
+    Ok(())
+}
+
+/// Gives an account another role and ends its sessions. Each request
+/// reads the role afresh (`session`), so the sessions do not need to end
+/// for a demotion to bite; they end so that every page open under the old
+/// role (with buttons it may no longer use) is closed and signed in again.
+pub fn set_role(conn: &Connection, name: &str, role: Role) -> Result<()> {
+    let id: Option<i64> = conn
+        .query_row(
+            "UPDATE users SET role = ?2 WHERE name = ?1 RETURNING id",
+            params![name, role.as_str()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let id = id.ok_or(StoreError::NotFound("user"))?;
     conn.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
     Ok(())
 }
@@ -140,11 +210,13 @@ pub fn sign_in_failed(conn: &Connection, id: i64, limit: u32, lock_until: &str) 
 }
 
 /// A new session after a good sign-in: the failure count starts again,
-/// and sessions past their absolute expiry are swept.
+/// the time is kept as the account's last sign-in, and sessions past
+/// their absolute expiry are swept.
 pub fn start_session(conn: &Connection, new: &NewSession<'_>) -> Result<()> {
     conn.execute(
-        "UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE id = ?1",
-        [new.user_id],
+        "UPDATE users SET failed_sign_ins = 0, locked_until = NULL, last_sign_in_at = ?2
+         WHERE id = ?1",
+        params![new.user_id, new.now],
     )?;
     conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", [new.now])?;
     conn.execute(
@@ -275,5 +347,84 @@ mod tests {
             disable_user(&conn, "sam", "t3"),
             Err(StoreError::NotFound(_))
         ));
+    }
+
+    fn sign_in(conn: &Connection, id: i64, token: &str, now: &str) {
+        let new = NewSession {
+            token_hash: token,
+            user_id: id,
+            csrf_token: "c",
+            now,
+            expires_at: "t9",
+        };
+        start_session(conn, &new).unwrap();
+    }
+
+    #[test]
+    fn re_enabling_an_account_clears_its_failures_and_its_lock() {
+        let conn = conn();
+        insert_user(&conn, "sam", Role::Advisor, "x", "t0").unwrap();
+        let id = credentials(&conn, "sam").unwrap().unwrap().id;
+        sign_in_failed(&conn, id, 2, "t9").unwrap();
+        sign_in_failed(&conn, id, 2, "t9").unwrap();
+        sign_in_failed(&conn, id, 2, "t9").unwrap();
+        disable_user(&conn, "sam", "t1").unwrap();
+        enable_user(&conn, "sam").unwrap();
+        let creds = credentials(&conn, "sam").unwrap().unwrap();
+        assert!(!creds.disabled);
+        assert_eq!(creds.locked_until, None);
+        let failures: u32 = conn
+            .query_row(
+                "SELECT failed_sign_ins FROM users WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(failures, 0);
+        // Enabling what is not disabled finds nothing to enable.
+        assert!(matches!(
+            enable_user(&conn, "sam"),
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            enable_user(&conn, "nobody"),
+            Err(StoreError::NotFound(_))
+        ));
+    }
+
+    #[test]
+    fn a_new_role_ends_the_accounts_sessions_and_only_its_own() {
+        let conn = conn();
+        insert_user(&conn, "sam", Role::Admin, "x", "t0").unwrap();
+        insert_user(&conn, "ava", Role::Advisor, "x", "t0").unwrap();
+        sign_in(&conn, account(&conn, "sam").unwrap().unwrap().id, "s", "t1");
+        sign_in(&conn, account(&conn, "ava").unwrap().unwrap().id, "a", "t1");
+        assert_eq!(count_enabled_admins(&conn).unwrap(), 1);
+        set_role(&conn, "sam", Role::Supervisor).unwrap();
+        assert_eq!(
+            account(&conn, "sam").unwrap().unwrap().role,
+            Role::Supervisor
+        );
+        assert_eq!(count_enabled_admins(&conn).unwrap(), 0);
+        assert!(session(&conn, "s").unwrap().is_none());
+        assert!(session(&conn, "a").unwrap().is_some());
+        assert!(matches!(
+            set_role(&conn, "nobody", Role::Admin),
+            Err(StoreError::NotFound(_))
+        ));
+    }
+
+    #[test]
+    fn a_sign_in_is_kept_as_the_last_one() {
+        let conn = conn();
+        insert_user(&conn, "sam", Role::Advisor, "x", "t0").unwrap();
+        assert_eq!(list_users(&conn).unwrap()[0].last_sign_in_at, None);
+        let id = account(&conn, "sam").unwrap().unwrap().id;
+        sign_in(&conn, id, "s1", "t1");
+        sign_in(&conn, id, "s2", "t2");
+        assert_eq!(
+            list_users(&conn).unwrap()[0].last_sign_in_at.as_deref(),
+            Some("t2")
+        );
     }
 }

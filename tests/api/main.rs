@@ -43,3 +43,4 @@ mod ui_person;
 mod ui_queue_rules_history;
 mod ui_reports_calls;
 mod ui_sessions;
+mod ui_users;

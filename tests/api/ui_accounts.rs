@@ -195,3 +195,120 @@ async fn a_password_reset_signs_out_whoever_held_the_old_one() {
     let resp = app.ui().sign_in("sam", PASSWORD).await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn users_enable_lets_a_disabled_account_sign_in_again_and_is_audited() {
+    let app = spawn_app().await;
+    create_user(&app.db, "advisor", "sam", PASSWORD);
+    assert!(cli(&app.db, &["users", "disable", "sam"]).status.success());
+    assert_eq!(
+        app.ui().sign_in("sam", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let out = cli(&app.db, &["users", "enable", "sam"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        app.ui().sign_in("sam", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let listed = String::from_utf8(cli(&app.db, &["users", "list"]).stdout).unwrap();
+    assert!(listed.trim_end().ends_with("active"), "{listed}");
+    assert!(audit_actions(&app)
+        .await
+        .contains(&("cli".into(), "user.enable".into())));
+    // Enabling an account that is not disabled says so and fails.
+    let out = cli(&app.db, &["users", "enable", "sam"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not disabled"));
+}
+
+#[tokio::test]
+async fn users_set_role_changes_the_role_ends_sessions_and_audits_before_and_after() {
+    let app = spawn_app().await;
+    let sam = app.signed_in("advisor", "sam").await;
+    assert_eq!(sam.get("/ui").await.status(), StatusCode::OK);
+    let out = cli(&app.db, &["users", "set-role", "sam", "supervisor"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("was advisor"));
+    assert_eq!(sam.get("/ui").await.status(), StatusCode::SEE_OTHER);
+    let listed = String::from_utf8(cli(&app.db, &["users", "list"]).stdout).unwrap();
+    assert!(listed.starts_with("sam\tsupervisor\t"), "{listed}");
+    let (_, log) = app.get("/v1/audit?actor=cli", "admin").await;
+    let entry = &log["entries"][0];
+    assert_eq!(entry["action"], "user.role_change", "{log}");
+    assert_eq!(entry["before"]["role"], "advisor");
+    assert_eq!(entry["after"]["role"], "supervisor");
+    assert_eq!(entry["after"]["name"], "sam");
+    // Not a role for a person.
+    let out = cli(&app.db, &["users", "set-role", "sam", "pbx"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--role"));
+}
+
+#[tokio::test]
+async fn the_last_enabled_admin_cannot_be_disabled_or_demoted_from_the_cli() {
+    let app = spawn_app().await;
+    create_user(&app.db, "admin", "ada", PASSWORD);
+    let before = app.audit_len().await;
+    for args in [
+        &["users", "disable", "ada"][..],
+        &["users", "set-role", "ada", "supervisor"][..],
+    ] {
+        let out = cli(&app.db, args);
+        assert!(!out.status.success(), "{args:?}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("last enabled admin"), "{said}");
+    }
+    assert_eq!(app.audit_len().await, before, "nothing audited");
+    let listed = String::from_utf8(cli(&app.db, &["users", "list"]).stdout).unwrap();
+    assert!(listed.starts_with("ada\tadmin\t"), "{listed}");
+    assert!(listed.trim_end().ends_with("active"), "{listed}");
+    // With a second admin, the first may step down.
+    create_user(&app.db, "admin", "abe", PASSWORD);
+    let out = cli(&app.db, &["users", "set-role", "ada", "supervisor"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test]
+async fn enabling_or_changing_the_role_of_an_unknown_name_fails_and_changes_nothing() {
+    let app = spawn_app().await;
+    let before = app.audit_len().await;
+    for args in [
+        &["users", "enable", "nobody"][..],
+        &["users", "set-role", "nobody", "admin"][..],
+    ] {
+        let out = cli(&app.db, args);
+        assert!(!out.status.success(), "{args:?}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            said.contains(r#"no staff account is named "nobody""#),
+            "{said}"
+        );
+    }
+    assert_eq!(app.audit_len().await, before);
+    assert!(cli(&app.db, &["users", "list"]).stdout.is_empty());
+}
+
+#[tokio::test]
+async fn users_list_shows_the_last_sign_in() {
+    let app = spawn_app().await;
+    create_user(&app.db, "advisor", "sam", PASSWORD);
+    let listed = String::from_utf8(cli(&app.db, &["users", "list"]).stdout).unwrap();
+    assert!(listed.contains("\tlast sign-in never\t"), "{listed}");
+    app.ui().sign_in("sam", PASSWORD).await;
+    let listed = String::from_utf8(cli(&app.db, &["users", "list"]).stdout).unwrap();
+    assert!(!listed.contains("never"), "{listed}");
+    assert!(listed.contains("\tlast sign-in 20"), "{listed}");
+}

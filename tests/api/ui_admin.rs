@@ -177,7 +177,7 @@ async fn a_short_password_is_refused_keeping_the_name_and_creating_nothing() {
         !page.contains("elevenchars"),
         "a password is never shown back"
     );
-    assert!(!page.contains("<th scope=\"row\">nina</th>"), "{page}");
+    assert!(!page.contains(">nina</th>"), "{page}");
     // Two passwords that differ are refused beside the second.
     let resp = ui
         .post_form(
@@ -224,7 +224,7 @@ async fn an_account_created_on_the_page_signs_in_and_is_audited_under_the_admin(
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&resp), "/ui/users?done=created");
     let (_, page) = ui.page("/ui/users?done=created").await;
-    assert!(page.contains("<th scope=\"row\">nina</th>"), "{page}");
+    assert!(page.contains(">nina</th>"), "{page}");
     assert!(page.contains("The account was created"));
     let nina = app.ui();
     assert_eq!(

@@ -1,8 +1,11 @@
-//! `GET /ui/users`: staff accounts, for admins: the list (role, disabled,
-//! locked until), creating an account (the password typed twice),
-//! disabling one (its sessions end at once) and setting a new password.
-//! The same checks and store functions as `fairline users`
-//! (`accounts::manage`), audited under the admin's name.
+//! `GET /ui/users`: staff accounts, for admins: the list (role, last
+//! sign-in, disabled, locked until), creating an account (the password
+//! typed twice) and setting a new password. What is done to one account
+//! from its row (disable, enable, change role) is in `rows`. The same
+//! checks and store functions as `fairline users` (`accounts::manage`),
+//! audited under the admin's name.
+
+mod rows;
 
 use crate::http::ui::session::CheckedForm;
 use axum::extract::{Query, State};
@@ -14,7 +17,6 @@ use serde::Deserialize;
 
 use super::form_errors::{self, field_class, Problem};
 use super::layout::{self, csrf_field, Section, Viewer};
-use super::review::stored_time;
 use super::session::UiUser;
 use super::Form;
 use crate::accounts::{self, manage, MIN_PASSWORD_CHARS};
@@ -25,10 +27,13 @@ use crate::state::AppState;
 use crate::store::{timestamp, users, StoreError};
 
 /// What the page shows besides the list: a refused form (its field ids
-/// are the page's, e.g. `reset_password`), what was typed, what was done.
+/// are the page's, e.g. `reset_password`, or a row's action: `disable`,
+/// `enable`, `set_role`), what was typed, what was done.
 #[derive(Default)]
 struct Shown {
     error: Option<FieldError>,
+    /// The account a row action's error is about (shown in its row).
+    row: String,
     name: String,
     role: String,
     reset_name: String,
@@ -49,6 +54,9 @@ pub async fn list(
         Some("created") => Some("The account was created."),
         Some("disabled") => Some("The account was disabled and its sessions ended."),
         Some("reset") => Some("The new password was set and the account's sessions ended."),
+        Some("enabled") => Some("The account was enabled: it may sign in again."),
+        Some("role") => Some("The role was changed and the account's sessions ended."),
+        Some("role-unchanged") => Some("Nothing changed: the account already had that role."),
         _ => None,
     };
     let shown = Shown {
@@ -66,6 +74,8 @@ fn label_of(field: &str) -> &'static str {
         "password_again" | "reset_password_again" => "The password again",
         "reset_name" => "Account",
         "disable" => "Disable",
+        "enable" => "Enable",
+        "set_role" => "Role",
         _ => "User name",
     }
 }
@@ -102,11 +112,7 @@ async fn render(
         .error
         .iter()
         .map(|e| Problem {
-            field_id: if e.field == "disable" {
-                "accounts".into()
-            } else {
-                e.field.clone()
-            },
+            field_id: rows::problem_target(&accounts, &user.name, &e.field, &shown.row),
             message: sentence(&e.field, &e.message),
         })
         .collect();
@@ -117,6 +123,15 @@ async fn render(
             .filter(|e| e.field == name)
             .map(|_| problems[0].message.as_str())
     };
+    let row_error = shown
+        .error
+        .as_ref()
+        .filter(|e| rows::ACTIONS.contains(&e.field.as_str()))
+        .map(|e| rows::RowError {
+            account: &shown.row,
+            action: &e.field,
+            message: &problems[0].message,
+        });
     let tz = state.policy.timezone;
     let now = timestamp(state.now());
     let password_hint =
@@ -130,46 +145,12 @@ async fn render(
         @if let Some(done) = &shown.done {
             div class="notice" role="status" { p { (done) } }
         }
-        (form_errors::message("accounts", error_of("disable")))
-        table id="accounts" class="users" {
-            caption { (accounts.len()) " staff accounts" }
-            thead { tr {
-                th scope="col" { "Name" } th scope="col" { "Role" } th scope="col" { "Created" }
-                th scope="col" { "Password set" } th scope="col" { "State" }
-                th scope="col" { span class="visually-hidden" { "Disable" } }
-            } }
-            tbody {
-                @for account in &accounts {
-                    tr {
-                        th scope="row" { (account.name) }
-                        td { (account.role.as_str()) }
-                        td { (stored_time(&account.created_at, tz)) }
-                        td { (stored_time(&account.password_changed_at, tz)) }
-                        td {
-                            @if let Some(at) = &account.disabled_at {
-                                "disabled " (stored_time(at, tz))
-                            } @else if let Some(until) = account.locked_until.as_ref().filter(|u| **u > now) {
-                                "locked until " (stored_time(until, tz))
-                            } @else {
-                                "active"
-                            }
-                        }
-                        td {
-                            @if account.disabled_at.is_none() && account.name != user.name {
-                                form method="post" action="/ui/users/disable" {
-                                    (csrf_field(viewer.csrf_token))
-                                    input type="hidden" name="name" value=(account.name);
-                                    button class="button button-secondary" type="submit" {
-                                        "Disable" span class="visually-hidden" { " " (account.name) }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        (rows::table(&accounts, &viewer, tz, &now, row_error.as_ref()))
+        p class="hint" {
+            "Disabling an account or changing its role signs it out everywhere at once. "
+            "A disabled account can be enabled again. There must always be one enabled admin, "
+            "and no one changes their own role or disables themselves: ask another admin."
         }
-        p class="hint" { "Disabling an account signs it out everywhere at once. There is no undo here: make a new account if needed." }
         h2 { "Create an account" }
         form method="post" action="/ui/users" novalidate {
             (csrf_field(viewer.csrf_token))
@@ -267,16 +248,35 @@ async fn new_password(form: &Form, field: &str) -> Result<String, FieldError> {
 /// other error as it was (for the error page).
 fn refused(error: StoreError, field: &str) -> Result<FieldError, AppError> {
     let error = AppError::from(error);
+    let not_found = |message: &str| Ok(FieldError::new(field.to_owned(), message));
     match (&error, form_errors::field_error(&error)) {
-        (AppError::NotFound(_), _) => Ok(FieldError::new(
-            field.to_owned(),
-            "is not an active account (it may have just been disabled)",
-        )),
+        (AppError::NotFound("user"), _) => not_found("there is no account with this name"),
+        (AppError::NotFound("active user"), _) => not_found("this account is already disabled"),
+        (AppError::NotFound("disabled user"), _) => {
+            not_found("this account is not disabled (it may have just been enabled)")
+        }
         (_, Some(found)) if found.field == "name" => {
             Ok(FieldError::new(field.to_owned(), found.message))
         }
         _ => Err(error),
     }
+}
+
+/// The page again, 422, with a row action's error beside account `row`
+/// (nothing was changed).
+async fn refused_row(
+    state: &AppState,
+    user: &UiUser<Administration>,
+    error: FieldError,
+    row: String,
+) -> Response {
+    let shown = Shown {
+        error: Some(error),
+        row,
+        role: "advisor".into(),
+        ..Shown::default()
+    };
+    render(state, user, StatusCode::UNPROCESSABLE_ENTITY, &shown).await
 }
 
 /// `POST /ui/users`: create an account.
@@ -325,42 +325,6 @@ pub async fn create(
     render(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &shown).await
 }
 
-/// `POST /ui/users/disable`: disable an account (not one's own).
-pub async fn disable(
-    State(state): State<AppState>,
-    user: UiUser<Administration>,
-    CheckedForm(form): CheckedForm,
-) -> Response {
-    let name = form.get("name").unwrap_or_default().to_owned();
-    let error = if name == user.name {
-        // Whoever disabled their own account could lock every admin out.
-        FieldError::new(
-            "disable",
-            "cannot be used on your own account: ask another admin",
-        )
-    } else {
-        let actor = user.principal().name;
-        let now = timestamp(state.now());
-        let done = state
-            .store
-            .write(move |conn| manage::disable(conn, &actor, &name, &now))
-            .await;
-        match done {
-            Ok(()) => return see_other("/ui/users?done=disabled"),
-            Err(error) => match refused(error, "disable") {
-                Ok(error) => error,
-                Err(error) => return layout::from_error(&error),
-            },
-        }
-    };
-    let shown = Shown {
-        error: Some(error),
-        role: "advisor".into(),
-        ..Shown::default()
-    };
-    render(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &shown).await
-}
-
 /// `POST /ui/users/password`: set a new password for an account.
 pub async fn reset_password(
     State(state): State<AppState>,
@@ -401,6 +365,6 @@ pub fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/ui/users", get(list).post(create))
-        .route("/ui/users/disable", post(disable))
         .route("/ui/users/password", post(reset_password))
+        .merge(rows::routes())
 }
