@@ -7,9 +7,6 @@ use maud::{html, Markup};
 use crate::domain::FieldError;
 use crate::error::AppError;
 
-// TODO(users page): draw its fields with `fields::Control`, then drop this.
-pub use super::fields::{described_by, field_class, message};
-
 /// One problem to show: the id of the field it is about (the summary
 /// links to it) and what to do.
 pub struct Problem {

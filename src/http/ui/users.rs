@@ -15,7 +15,8 @@ use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::form_errors::{self, field_class, Problem};
+use super::fields::Control;
+use super::form_errors::{self, Problem};
 use super::layout::{self, csrf_field, Section, Viewer};
 use super::session::UiUser;
 use super::Form;
@@ -155,15 +156,7 @@ async fn render(
         form method="post" action="/ui/users" novalidate {
             (csrf_field(viewer.csrf_token))
             (input("name", "User name", "text", &shown.name, None, error_of("name")))
-            div class=(field_class(error_of("role"))) {
-                label for="role" { "Role" }
-                (form_errors::message("role", error_of("role")))
-                select id="role" name="role" aria-describedby=[form_errors::described_by("role", error_of("role"))] {
-                    @for role in [Role::Advisor, Role::Supervisor, Role::Admin] {
-                        option value=(role.as_str()) selected[shown.role == role.as_str()] { (role.as_str()) }
-                    }
-                }
-            }
+            (Control::new("role", "Role").error(error_of("role")).select(&staff_roles(), &shown.role))
             (input("password", "Password", "password", "", Some(&password_hint), error_of("password")))
             (input("password_again", "The password again", "password", "", None, error_of("password_again")))
             button class="button" type="submit" { "Create the account" }
@@ -172,15 +165,10 @@ async fn render(
         p class="hint" { "For someone who has forgotten theirs or is locked out: the lock is lifted and their sessions end." }
         form method="post" action="/ui/users/password" novalidate {
             (csrf_field(viewer.csrf_token))
-            div class=(field_class(error_of("reset_name"))) {
-                label for="reset_name" { "Account" }
-                (form_errors::message("reset_name", error_of("reset_name")))
-                select id="reset_name" name="reset_name" aria-describedby=[form_errors::described_by("reset_name", error_of("reset_name"))] {
-                    @for account in &active {
-                        option value=(account.name) selected[shown.reset_name == account.name] { (account.name) }
-                    }
-                }
-            }
+            (Control::new("reset_name", "Account").error(error_of("reset_name")).select(
+                &active.iter().map(|a| (a.name.as_str(), a.name.as_str())).collect::<Vec<_>>(),
+                &shown.reset_name,
+            ))
             (input("reset_password", "New password", "password", "", Some(&password_hint), error_of("reset_password")))
             (input("reset_password_again", "The new password again", "password", "", None, error_of("reset_password_again")))
             button class="button" type="submit" { "Set the password" }
@@ -192,6 +180,14 @@ async fn render(
     )
 }
 
+/// The roles a person may hold, as (value, text) for a select.
+fn staff_roles() -> [(&'static str, &'static str); 3] {
+    [Role::Advisor, Role::Supervisor, Role::Admin].map(|role| (role.as_str(), role.as_str()))
+}
+
+/// A field of the forms that make and reset accounts: a name or a new
+/// password, which a spell checker and a browser's memory of old values
+/// should leave alone.
 fn input(
     id: &str,
     label: &str,
@@ -200,26 +196,17 @@ fn input(
     hint: Option<&str>,
     error: Option<&str>,
 ) -> Markup {
-    let hint_id = format!("{id}-hint");
-    let described: Vec<String> = hint
-        .map(|_| hint_id.clone())
-        .into_iter()
-        .chain(form_errors::described_by(id, error))
-        .collect();
     let autocomplete = if kind == "password" {
         "new-password"
     } else {
         "off"
     };
-    html! {
-        div class=(field_class(error)) {
-            label for=(id) { (label) }
-            @if let Some(hint) = hint { p class="hint" id=(hint_id) { (hint) } }
-            (form_errors::message(id, error))
-            input id=(id) name=(id) type=(kind) value=(value) spellcheck="false" autocomplete=(autocomplete)
-                aria-describedby=[(!described.is_empty()).then(|| described.join(" "))];
-        }
-    }
+    Control::new(id, label)
+        .hint(hint)
+        .error(error)
+        .no_spellcheck()
+        .autocomplete(autocomplete)
+        .input(kind, value)
 }
 
 fn see_other(to: &str) -> Response {

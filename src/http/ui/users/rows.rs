@@ -11,7 +11,7 @@ use super::{refused, refused_row, see_other};
 use crate::accounts::{self, manage};
 use crate::domain::{FieldError, Role};
 use crate::http::auth::Administration;
-use crate::http::ui::form_errors;
+use crate::http::ui::fields;
 use crate::http::ui::layout::{csrf_field, Viewer};
 use crate::http::ui::review::stored_time;
 use crate::http::ui::session::{CheckedForm, UiUser};
@@ -78,7 +78,7 @@ pub(super) fn table(
     };
     html! {
         @if !in_row {
-            (form_errors::message("accounts", error.map(|e| e.message)))
+            (fields::message("accounts", error.map(|e| e.message)))
         }
         div class="table-scroll" {
             table id="accounts" class="users" {
@@ -97,7 +97,7 @@ pub(super) fn table(
                             td {
                                 @if own {
                                     @if let Some((id, message)) = error_here(i, &account.name, "set_role") {
-                                        (form_errors::message(&id, Some(message)))
+                                        (fields::message(&id, Some(message)))
                                     }
                                     (account.role.as_str()) " (you)"
                                 } @else {
@@ -124,7 +124,7 @@ pub(super) fn table(
                             td {
                                 @for action in ["disable", "enable"] {
                                     @if let Some((id, message)) = error_here(i, &account.name, action) {
-                                        (form_errors::message(&id, Some(message)))
+                                        (fields::message(&id, Some(message)))
                                     }
                                 }
                                 @if own {
@@ -170,10 +170,10 @@ fn role_form(
             (csrf_field(viewer.csrf_token))
             input type="hidden" name="name" value=(account.name);
             label class="visually-hidden" for=(id) { "Role of " (account.name) }
-            (form_errors::message(&id, message))
-            select id=(id) name="role" aria-describedby=[form_errors::described_by(&id, message)] {
-                @for role in [Role::Advisor, Role::Supervisor, Role::Admin] {
-                    option value=(role.as_str()) selected[account.role == role] { (role.as_str()) }
+            (fields::message(&id, message))
+            select id=(id) name="role" aria-describedby=[fields::described_by(&id, message)] {
+                @for (role, text) in super::staff_roles() {
+                    option value=(role) selected[account.role.as_str() == role] { (text) }
                 }
             }
             button class="button button-secondary" type="submit" {
