@@ -34,21 +34,6 @@ async fn measure_json(app: &TestApp, id: i64) -> Value {
     body
 }
 
-/// Posts a form with the page's CSRF token (read from `page`).
-async fn post_with_token(
-    ui: &UiClient,
-    page: &str,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    let (status, html) = ui.page(page).await;
-    assert_eq!(status, StatusCode::OK, "{html}");
-    let token = csrf_token(&html);
-    let mut all = vec![("csrf_token", token.as_str())];
-    all.extend_from_slice(fields);
-    ui.post_form(path, &all).await
-}
-
 fn measure_id(resp: &reqwest::Response) -> i64 {
     let to = location(resp);
     to.strip_prefix("/ui/measures/")
@@ -60,20 +45,20 @@ fn measure_id(resp: &reqwest::Response) -> i64 {
 async fn record_limit(ui: &UiClient, person: i64) -> i64 {
     let form = format!("/ui/people/{person}/measures/new");
     let review = day(30);
-    let resp = post_with_token(
-        ui,
-        &form,
-        &form,
-        &[
-            ("kind", "frequency_limit"),
-            ("max_contacts", "3"),
-            ("per", "week"),
-            ("channels", "phone"),
-            ("reason", "calls every hour about the same letter"),
-            ("review_on", &review),
-        ],
-    )
-    .await;
+    let resp = ui
+        .post_from(
+            &form,
+            &form,
+            &[
+                ("kind", "frequency_limit"),
+                ("max_contacts", "3"),
+                ("per", "week"),
+                ("channels", "phone"),
+                ("reason", "calls every hour about the same letter"),
+                ("review_on", &review),
+            ],
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     measure_id(&resp)
 }
@@ -100,7 +85,7 @@ async fn a_measure_is_recorded_through_the_page_after_a_field_error_that_changed
         ("reason", "calls every hour about the same letter"),
         ("review_on", review.as_str()),
     ];
-    let resp = post_with_token(&ui, &form, &form, &typed).await;
+    let resp = ui.post_from(&form, &form, &typed).await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = resp.text().await.unwrap();
     assert!(page.contains("There is a problem"), "{page}");
@@ -246,17 +231,17 @@ async fn a_block_with_no_earlier_measure_is_refused_beside_the_kind() {
     let ui = app.signed_in("supervisor", "sue").await;
     let form = format!("/ui/people/{person}/measures/new");
     let review = day(30);
-    let resp = post_with_token(
-        &ui,
-        &form,
-        &form,
-        &[
-            ("kind", "block"),
-            ("reason", "abusive calls"),
-            ("review_on", &review),
-        ],
-    )
-    .await;
+    let resp = ui
+        .post_from(
+            &form,
+            &form,
+            &[
+                ("kind", "block"),
+                ("reason", "abusive calls"),
+                ("review_on", &review),
+            ],
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = resp.text().await.unwrap();
     assert!(page.contains(r#"id="kind-error""#), "{page}");
@@ -282,7 +267,7 @@ async fn contact_windows_are_read_from_the_rows_and_an_error_names_its_row() {
         ("reason", "calls through the night"),
         ("review_on", review.as_str()),
     ];
-    let resp = post_with_token(&ui, &form, &form, &typed).await;
+    let resp = ui.post_from(&form, &form, &typed).await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = resp.text().await.unwrap();
     assert!(page.contains(r#"id="window2-error""#), "{page}");
@@ -293,7 +278,7 @@ async fn contact_windows_are_read_from_the_rows_and_an_error_names_its_row() {
 
     typed[4] = ("window2-from", "10:00");
     typed[5] = ("window2-to", "12:00");
-    let resp = post_with_token(&ui, &form, &form, &typed).await;
+    let resp = ui.post_from(&form, &form, &typed).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let measure = measure_json(&app, measure_id(&resp)).await;
     assert_eq!(
@@ -328,7 +313,7 @@ async fn a_measure_is_changed_through_its_prefilled_form_and_bad_input_changes_n
         ("starts_on", before["starts_on"].as_str().unwrap()),
         ("review_on", far.as_str()),
     ];
-    let resp = post_with_token(&ui, &change, &change, &typed).await;
+    let resp = ui.post_from(&change, &change, &typed).await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = resp.text().await.unwrap();
     assert!(page.contains(r#"id="review_on-error""#), "{page}");
@@ -337,7 +322,7 @@ async fn a_measure_is_changed_through_its_prefilled_form_and_bad_input_changes_n
     assert_eq!(measure_json(&app, id).await, before);
 
     typed[5] = ("review_on", review.as_str());
-    let resp = post_with_token(&ui, &change, &change, &typed).await;
+    let resp = ui.post_from(&change, &change, &typed).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&resp), format!("/ui/measures/{id}"));
     let after = measure_json(&app, id).await;
@@ -356,30 +341,30 @@ async fn a_measure_is_reviewed_then_ended_through_the_pages() {
     let ui = app.signed_in("supervisor", "sue").await;
     let id = record_limit(&ui, person).await;
     let review = format!("/ui/measures/{id}/review");
-    let resp = post_with_token(
-        &ui,
-        &review,
-        &review,
-        &[("outcome", "continue"), ("note", "fewer calls since")],
-    )
-    .await;
+    let resp = ui
+        .post_from(
+            &review,
+            &review,
+            &[("outcome", "continue"), ("note", "fewer calls since")],
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = resp.text().await.unwrap();
     assert!(page.contains(r#"id="next_review_on-error""#), "{page}");
     assert!(page.contains("fewer calls since"));
     assert_eq!(count(&app, "SELECT count(*) FROM measure_reviews"), 0);
     let next = day(20);
-    let resp = post_with_token(
-        &ui,
-        &review,
-        &review,
-        &[
-            ("outcome", "continue"),
-            ("next_review_on", &next),
-            ("note", "fewer calls since"),
-        ],
-    )
-    .await;
+    let resp = ui
+        .post_from(
+            &review,
+            &review,
+            &[
+                ("outcome", "continue"),
+                ("next_review_on", &next),
+                ("note", "fewer calls since"),
+            ],
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert_eq!(measure_json(&app, id).await["review_on"], next.as_str());
     assert_eq!(last_audit(&app).await["actor"], "sue");
@@ -387,10 +372,12 @@ async fn a_measure_is_reviewed_then_ended_through_the_pages() {
     assert!(page.contains("fewer calls since"), "{page}");
 
     let end = format!("/ui/measures/{id}/end");
-    let resp = post_with_token(&ui, &end, &end, &[("reason", "  ")]).await;
+    let resp = ui.post_from(&end, &end, &[("reason", "  ")]).await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(measure_json(&app, id).await["ended"].is_null());
-    let resp = post_with_token(&ui, &end, &end, &[("reason", "calls are back to normal")]).await;
+    let resp = ui
+        .post_from(&end, &end, &[("reason", "calls are back to normal")])
+        .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let ended = measure_json(&app, id).await;
     assert_eq!(ended["status"], "ended");
@@ -424,18 +411,14 @@ async fn the_letter_is_printed_and_recorded_sent() {
     assert!(text.contains("no more than 3 calls a week"), "{text}");
     let notice = format!("/ui/measures/{id}/notice");
     let yesterday = day(-1);
-    let resp = post_with_token(&ui, &notice, &notice, &[("on", &yesterday)]).await;
+    let resp = ui.post_from(&notice, &notice, &[("on", &yesterday)]).await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = resp.text().await.unwrap();
     assert!(page.contains(r#"id="method-error""#), "{page}");
     assert!(measure_json(&app, id).await["notified_on"].is_null());
-    let resp = post_with_token(
-        &ui,
-        &notice,
-        &notice,
-        &[("on", &yesterday), ("method", "post")],
-    )
-    .await;
+    let resp = ui
+        .post_from(&notice, &notice, &[("on", &yesterday), ("method", "post")])
+        .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let measure = measure_json(&app, id).await;
     assert_eq!(measure["notified_on"], yesterday.as_str());
@@ -453,29 +436,29 @@ async fn an_appeal_recorded_by_an_advisor_is_decided_only_by_a_supervisor_not_in
     let id = record_limit(&sue, person).await;
     let ava = app.signed_in("advisor", "ava").await;
     let new = format!("/ui/measures/{id}/appeals/new");
-    let resp = post_with_token(
-        &ava,
-        &new,
-        &new,
-        &[("received_on", &day(-1)), ("grounds", "I was not told why")],
-    )
-    .await;
+    let resp = ava
+        .post_from(
+            &new,
+            &new,
+            &[("received_on", &day(-1)), ("grounds", "I was not told why")],
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = resp.text().await.unwrap();
     assert!(page.contains(r#"id="channel-error""#), "{page}");
     assert!(page.contains("I was not told why"));
     assert_eq!(count(&app, "SELECT count(*) FROM appeals"), 0);
-    let resp = post_with_token(
-        &ava,
-        &new,
-        &new,
-        &[
-            ("received_on", &day(-1)),
-            ("channel", "letter"),
-            ("grounds", "I was not told why"),
-        ],
-    )
-    .await;
+    let resp = ava
+        .post_from(
+            &new,
+            &new,
+            &[
+                ("received_on", &day(-1)),
+                ("channel", "letter"),
+                ("grounds", "I was not told why"),
+            ],
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let appeal_page = location(&resp).to_owned();
     assert!(appeal_page.starts_with("/ui/appeals/"), "{appeal_page}");
@@ -498,7 +481,7 @@ async fn an_appeal_recorded_by_an_advisor_is_decided_only_by_a_supervisor_not_in
         StatusCode::FORBIDDEN
     );
     // Sue recorded the measure: refused, in plain words, nothing decided.
-    let resp = post_with_token(&sue, &appeal_page, &decision, &fields).await;
+    let resp = sue.post_from(&appeal_page, &decision, &fields).await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     let page = resp.text().await.unwrap();
     assert!(page.contains("was not involved"), "{page}");
@@ -512,9 +495,11 @@ async fn an_appeal_recorded_by_an_advisor_is_decided_only_by_a_supervisor_not_in
     );
     // Another supervisor decides it; the measure ends.
     let sam = app.signed_in("supervisor", "sam").await;
-    let resp = post_with_token(&sam, &appeal_page, &decision, &[("outcome", "ended")]).await;
+    let resp = sam
+        .post_from(&appeal_page, &decision, &[("outcome", "ended")])
+        .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let resp = post_with_token(&sam, &appeal_page, &decision, &fields).await;
+    let resp = sam.post_from(&appeal_page, &decision, &fields).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let measure = measure_json(&app, id).await;
     assert_eq!(measure["status"], "ended");

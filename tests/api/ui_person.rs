@@ -40,13 +40,6 @@ async fn advisor(app: &TestApp, name: &str) -> i64 {
     body["id"].as_i64().unwrap()
 }
 
-/// The page's CSRF token, read from the person page.
-async fn token(ui: &UiClient, person: i64) -> String {
-    let (status, page) = ui.page(&format!("/ui/people/{person}")).await;
-    assert_eq!(status, StatusCode::OK, "{page}");
-    csrf_token(&page)
-}
-
 #[tokio::test]
 async fn a_number_written_differently_finds_the_person_and_links_to_their_page() {
     let app = spawn_app().await;
@@ -158,7 +151,7 @@ async fn opening_an_enquiry_on_the_page_is_audited_under_the_users_name() {
     let id = app.person("Ann Example", PHONE).await;
     advisor(&app, "Priya").await;
     let ui = app.signed_in("supervisor", "sue").await;
-    let token = token(&ui, id).await;
+    let token = ui.token(&format!("/ui/people/{id}")).await;
     let resp = ui
         .post_form(
             &format!("/ui/people/{id}/enquiries"),
@@ -187,7 +180,7 @@ async fn an_enquiry_without_a_topic_is_refused_next_to_the_field_keeping_what_wa
     let app = spawn_app().await;
     let id = app.person("Ann Example", PHONE).await;
     let ui = app.signed_in("supervisor", "sue").await;
-    let token = token(&ui, id).await;
+    let token = ui.token(&format!("/ui/people/{id}")).await;
     let resp = ui
         .post_form(
             &format!("/ui/people/{id}/enquiries"),
@@ -217,7 +210,7 @@ async fn a_reference_already_used_is_shown_next_to_the_reference_field() {
     let id = app.person("Ann Example", PHONE).await;
     app.enquiry(id, "ENQ-1", "School transport").await;
     let ui = app.signed_in("supervisor", "sue").await;
-    let token = token(&ui, id).await;
+    let token = ui.token(&format!("/ui/people/{id}")).await;
     let resp = ui
         .post_form(
             &format!("/ui/people/{id}/enquiries"),
@@ -242,7 +235,7 @@ async fn an_enquiry_is_assigned_closed_and_reopened_from_the_page() {
     let enquiry = app.enquiry(id, "ENQ-1", "School transport").await["id"].clone();
     advisor(&app, "Priya").await;
     let ui = app.signed_in("supervisor", "sue").await;
-    let token = token(&ui, id).await;
+    let token = ui.token(&format!("/ui/people/{id}")).await;
     let path = |what: &str| format!("/ui/enquiries/{enquiry}/{what}");
     let resp = ui
         .post_form(
@@ -282,7 +275,7 @@ async fn a_retired_advisor_is_not_assigned_and_the_enquiry_is_unchanged() {
     let enquiry = app.enquiry(id, "ENQ-1", "School transport").await["id"].clone();
     let gone = advisor(&app, "Gone").await;
     let ui = app.signed_in("supervisor", "sue").await;
-    let token = token(&ui, id).await;
+    let token = ui.token(&format!("/ui/people/{id}")).await;
     let (status, _) = app
         .post(
             &format!("/v1/advisors/{gone}/retire"),

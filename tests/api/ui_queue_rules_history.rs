@@ -50,13 +50,6 @@ async fn urgent_flag(app: &TestApp) -> i64 {
     open[0]["id"].as_i64().unwrap()
 }
 
-/// A page's CSRF token, for a form post.
-async fn token(ui: &UiClient, path: &str) -> String {
-    let (status, page) = ui.page(path).await;
-    assert_eq!(status, StatusCode::OK, "{page}");
-    csrf_token(&page)
-}
-
 #[tokio::test]
 async fn an_advisor_sees_call_history_but_not_the_review_queue_or_number_rules() {
     let app = spawn_app().await;
@@ -152,7 +145,7 @@ async fn a_flag_settled_with_a_bad_reason_is_refused_keeping_it_and_stays_open()
     let app = spawn_app().await;
     let flag = urgent_flag(&app).await;
     let ui = app.signed_in("supervisor", "sue").await;
-    let token = token(&ui, "/ui/review").await;
+    let token = ui.token("/ui/review").await;
     let long = "too long ".repeat(120);
     for (reason, kept) in [("", None), (long.as_str(), Some(long.trim_end()))] {
         let resp = ui
@@ -239,7 +232,7 @@ async fn a_post_without_the_csrf_token_is_refused_on_every_form_and_changes_noth
 async fn a_supervisor_adds_and_removes_a_rule_audited_under_their_name() {
     let app = spawn_app().await;
     let ui = app.signed_in("supervisor", "sue").await;
-    let token = token(&ui, "/ui/rules").await;
+    let token = ui.token("/ui/rules").await;
     let resp = ui
         .post_form(
             "/ui/rules",
@@ -276,7 +269,7 @@ async fn a_supervisor_adds_and_removes_a_rule_audited_under_their_name() {
 async fn a_rule_with_a_bad_field_is_refused_naming_it_and_keeping_what_was_typed() {
     let app = spawn_app().await;
     let ui = app.signed_in("supervisor", "sue").await;
-    let token = token(&ui, "/ui/rules").await;
+    let token = ui.token("/ui/rules").await;
     let before = app.audit_len().await;
     let cases = [
         (
@@ -349,7 +342,7 @@ async fn a_rule_with_a_bad_field_is_refused_naming_it_and_keeping_what_was_typed
 async fn a_csv_file_chosen_on_the_form_is_imported_or_refused_by_its_lines() {
     let app = spawn_app().await;
     let ui = app.signed_in("supervisor", "sue").await;
-    let token = token(&ui, "/ui/rules").await;
+    let token = ui.token("/ui/rules").await;
     let page = ui.get("/ui/rules").await.text().await.unwrap();
     assert!(page.contains(r#"enctype="multipart/form-data""#), "{page}");
     assert!(page.contains(r#"type="file""#), "{page}");
@@ -396,7 +389,7 @@ async fn a_csv_file_chosen_on_the_form_is_imported_or_refused_by_its_lines() {
 async fn a_csv_import_with_bad_lines_reports_each_line_and_imports_nothing() {
     let app = spawn_app().await;
     let ui = app.signed_in("supervisor", "sue").await;
-    let token = token(&ui, "/ui/rules").await;
+    let token = ui.token("/ui/rules").await;
     let bad = "number,match,action,reason,expires_at\n\
                +447700900111,exact,block,Nuisance,\n\
                +447700900112,sideways,block,Nuisance,\n\

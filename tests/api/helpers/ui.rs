@@ -60,12 +60,17 @@ impl UiClient {
             .unwrap()
     }
 
+    /// The CSRF token of `page`'s forms (the page must answer 200).
+    pub async fn token(&self, page: &str) -> String {
+        let (status, html) = self.page(page).await;
+        assert_eq!(status, StatusCode::OK, "{page}: {html}");
+        csrf_token(&html)
+    }
+
     /// Opens `page` (which must answer 200), then posts `fields` to `path`
     /// with that page's CSRF token, as a browser submits a form on it.
     pub async fn post_from(&self, page: &str, path: &str, fields: &[(&str, &str)]) -> Response {
-        let (status, html) = self.page(page).await;
-        assert_eq!(status, StatusCode::OK, "{page}: {html}");
-        let token = csrf_token(&html);
+        let token = self.token(page).await;
         let mut with_token = vec![("csrf_token", token.as_str())];
         with_token.extend_from_slice(fields);
         self.post_form(path, &with_token).await
