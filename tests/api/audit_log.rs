@@ -32,13 +32,14 @@ async fn the_log_is_filtered_by_action_by_record_and_by_day() {
     let app = spawn_app().await;
     let ann = app.person("Ann", ANN).await;
     let first = app
-        .measure(ann, json!({"kind": "frequency_limit", "max_contacts": 2, "per": "week"}))
+        .measure(
+            ann,
+            json!({"kind": "frequency_limit", "max_contacts": 2, "per": "week"}),
+        )
         .await["id"]
         .as_i64()
         .unwrap();
-    let second = app
-        .measure(ann, json!({"kind": "new_issues_only"}))
-        .await["id"]
+    let second = app.measure(ann, json!({"kind": "new_issues_only"})).await["id"]
         .as_i64()
         .unwrap();
     let (status, body) = app
@@ -62,13 +63,18 @@ async fn the_log_is_filtered_by_action_by_record_and_by_day() {
     assert_eq!(actions(&about_first), ["measure.update", "measure.create"]);
     let measures = entries(&app, "entity=measure").await;
     assert_eq!(measures.len(), 3, "{measures:?}");
-    assert!(entries(&app, "entity=measure&entity_id=999").await.is_empty());
+    assert!(entries(&app, "entity=measure&entity_id=999")
+        .await
+        .is_empty());
 
     let today = today_in_london();
     let yesterday = today.pred_opt().unwrap();
     let tomorrow = today.succ_opt().unwrap();
     let all = entries(&app, "").await;
-    assert_eq!(entries(&app, &format!("from={today}&to={today}")).await, all);
+    assert_eq!(
+        entries(&app, &format!("from={today}&to={today}")).await,
+        all
+    );
     assert!(entries(&app, &format!("to={yesterday}")).await.is_empty());
     assert!(entries(&app, &format!("from={tomorrow}")).await.is_empty());
     // Filters combine.
@@ -116,6 +122,8 @@ async fn bad_filters_are_refused_naming_the_field() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {body}");
         assert_eq!(body["error"]["field"], field, "{query}: {body}");
     }
-    let (status, _) = app.get("/v1/audit?action=measure.create", "supervisor").await;
+    let (status, _) = app
+        .get("/v1/audit?action=measure.create", "supervisor")
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }

@@ -112,11 +112,53 @@ async fn a_bad_audit_filter_is_422_next_to_the_field_keeping_what_was_typed() {
     assert!(page.contains(r#"id="actor-error""#), "{page}");
 }
 
-/// The users page's CSRF token for `ui`.
-async fn token(ui: &UiClient) -> String {
-    let (status, page) = ui.page("/ui/users").await;
+#[tokio::test]
+async fn the_audit_page_filters_by_action_record_and_days_and_pages_back_with_them() {
+    let app = spawn_app().await;
+    let ui = app.signed_in("admin", "ada").await;
+    // 51 entries on 1 March 2026; ada's account and sign-in are today's.
+    audit_entries(&app, "script-key", 51);
+    let query = "action=test.change&from=2026-03-01&to=2026-03-01";
+    let (status, page) = ui.page(&format!("/ui/audit?{query}")).await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    csrf_token(&page)
+    assert_eq!(page.matches("<td>script-key</td>").count(), 50, "one page");
+    assert!(!page.contains("user.create"), "{page}");
+    assert!(
+        page.contains(r#"value="test.change""#),
+        "the filter is kept"
+    );
+    assert!(page.contains(r#"value="2026-03-01""#), "the days are kept");
+    assert!(
+        page.contains(&format!(
+            "href=\"/ui/audit?{}&amp;before_id=",
+            query.replace('&', "&amp;")
+        )),
+        "Older entries keeps every filter: {page}"
+    );
+
+    let (_, before) = ui.page("/ui/audit?action=test.change&to=2026-02-28").await;
+    assert!(before.contains("No entries match"), "{before}");
+    let (status, users) = ui.page("/ui/audit?entity=user").await;
+    assert_eq!(status, StatusCode::OK, "{users}");
+    assert!(users.contains("user.create") && users.contains("user.sign_in"));
+    assert!(!users.contains("test.change"), "{users}");
+    assert!(
+        users.contains(r#"<option value="user" selected>"#),
+        "{users}"
+    );
+
+    for (query, field) in [
+        ("entity_id=3", "entity_id"),
+        ("from=2026-03-02&to=2026-03-01", "to"),
+        ("from=March", "from"),
+    ] {
+        let (status, page) = ui.page(&format!("/ui/audit?{query}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {page}");
+        assert!(
+            page.contains(&format!(r#"id="{field}-error""#)),
+            "{query}: {page}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -151,7 +193,7 @@ async fn a_short_password_is_refused_keeping_the_name_and_creating_nothing() {
     let app = spawn_app().await;
     let ui = app.signed_in("admin", "ada").await;
     let before = app.audit_len().await;
-    let token = token(&ui).await;
+    let token = ui.token("/ui/users").await;
     let resp = ui
         .post_form(
             "/ui/users",
@@ -208,7 +250,7 @@ async fn a_short_password_is_refused_keeping_the_name_and_creating_nothing() {
 async fn an_account_created_on_the_page_signs_in_and_is_audited_under_the_admin() {
     let app = spawn_app().await;
     let ui = app.signed_in("admin", "ada").await;
-    let token = token(&ui).await;
+    let token = ui.token("/ui/users").await;
     let resp = ui
         .post_form(
             "/ui/users",
@@ -261,7 +303,7 @@ async fn disabling_an_account_ends_its_session_and_an_admin_cannot_disable_thems
     let ava = app.signed_in("advisor", "ava").await;
     let ui = app.signed_in("admin", "ada").await;
     assert_eq!(ava.get("/ui").await.status(), StatusCode::OK);
-    let token = token(&ui).await;
+    let token = ui.token("/ui/users").await;
     let resp = ui
         .post_form(
             "/ui/users/disable",
@@ -310,7 +352,7 @@ async fn a_new_password_set_on_the_page_replaces_the_old_and_ends_sessions() {
     let app = spawn_app().await;
     let ava = app.signed_in("advisor", "ava").await;
     let ui = app.signed_in("admin", "ada").await;
-    let token = token(&ui).await;
+    let token = ui.token("/ui/users").await;
     let new = "a brand new passphrase";
     let resp = ui
         .post_form(
