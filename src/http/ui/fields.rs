@@ -1,11 +1,9 @@
 //! The fields of every form under `/ui`, drawn one way, as GOV.UK draws
 //! them: a label, an optional hint, the error beside the field, both
 //! joined to the control by `aria-describedby` so that a screen reader
-//! reads them with it, and the value that was typed kept.
-//!
-//! ```ignore
-//! Control::new("reason", "Reason").hint("Shown to supervisors").error(e).textarea(3, typed)
-//! ```
+//! reads them with it, and the value that was typed kept. A field is
+//! built, then drawn: `Control::new("reason", "Reason").hint(..).error(..)`
+//! then `.textarea(3, typed)`.
 
 use maud::{html, Markup};
 
