@@ -147,6 +147,21 @@ async fn the_audit_page_filters_by_action_record_and_days_and_pages_back_with_th
         "{users}"
     );
 
+    // A measure's entries link to the measure's page.
+    let ann = app.person("Ann", "07700 900310").await;
+    let measure = app
+        .measure(ann, serde_json::json!({"kind": "new_issues_only"}))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let (_, measures) = ui.page("/ui/audit?entity=measure").await;
+    assert!(
+        measures.contains(&format!(
+            r#"<a href="/ui/measures/{measure}">measure {measure}</a>"#
+        )),
+        "{measures}"
+    );
+
     for (query, field) in [
         ("entity_id=3", "entity_id"),
         ("from=2026-03-02&to=2026-03-01", "to"),

@@ -226,8 +226,7 @@ fn render(
                                 td { (row.actor) }
                                 th scope="row" { code { (row.action) } }
                                 td {
-                                    (row.entity)
-                                    @if let Some(id) = row.entity_id { " " (id) }
+                                    (record(row))
                                     @if let Some(person) = row.person_id {
                                         br; a href={ "/ui/people/" (person.get()) } { "person " (person.get()) }
                                     }
@@ -247,6 +246,23 @@ fn render(
         status,
         layout::page(Some(&viewer), Section::Audit, "Audit log", body),
     )
+}
+
+/// The record an entry is about, linked to its page when it has one.
+fn record(row: &AuditRow) -> Markup {
+    let page = match (row.entity.as_str(), row.entity_id) {
+        ("measure", Some(id)) => Some(format!("/ui/measures/{id}")),
+        ("appeal", Some(id)) => Some(format!("/ui/appeals/{id}")),
+        // A person's own entries are linked below, as every person's are.
+        _ => None,
+    };
+    html! {
+        @match (page, row.entity_id) {
+            (Some(page), Some(id)) => a href=(page) { (row.entity) " " (id) },
+            (None, Some(id)) => { (row.entity) " " (id) },
+            _ => (row.entity),
+        }
+    }
 }
 
 /// "Any" and every kind of record the log holds entries about.
