@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::response::Response;
 use chrono_tz::Tz;
 use maud::{html, Markup};
+use rusqlite::Connection;
 
 use super::{refused, refused_row, see_other};
 use crate::accounts::{self, manage};
@@ -16,7 +17,7 @@ use crate::http::ui::layout::{csrf_field, Viewer};
 use crate::http::ui::review::stored_time;
 use crate::http::ui::session::{CheckedForm, UiUser};
 use crate::state::AppState;
-use crate::store::{timestamp, users, StoreError};
+use crate::store::{self, timestamp, users, StoreError};
 
 /// The field names of the row actions' errors.
 pub(super) const ACTIONS: [&str; 3] = ["disable", "enable", "set_role"];
@@ -201,6 +202,25 @@ async fn settle(
     }
 }
 
+/// Makes one `accounts::manage` change to account `name`, audited under
+/// the admin's name, now.
+async fn change<T: Send + 'static>(
+    state: &AppState,
+    user: &UiUser<Administration>,
+    name: &str,
+    op: impl FnOnce(&Connection, &str, &str, &str) -> store::Result<T> + Send + 'static,
+) -> store::Result<T> {
+    let (actor, now, name) = (
+        user.principal().name,
+        timestamp(state.now()),
+        name.to_owned(),
+    );
+    state
+        .store
+        .write(move |conn| op(conn, &actor, &name, &now))
+        .await
+}
+
 /// `POST /ui/users/disable`: disable an account (not one's own, not the
 /// last enabled admin).
 pub async fn disable(
@@ -217,10 +237,7 @@ pub async fn disable(
         );
         return refused_row(&state, &user, error, name).await;
     }
-    let (actor, now, target) = (user.principal().name, timestamp(state.now()), name.clone());
-    let outcome = state
-        .store
-        .write(move |conn| manage::disable(conn, &actor, &target, &now))
+    let outcome = change(&state, &user, &name, manage::disable)
         .await
         .map(|()| "disabled");
     settle(&state, &user, "disable", name, outcome).await
@@ -233,10 +250,7 @@ pub async fn enable(
     CheckedForm(form): CheckedForm,
 ) -> Response {
     let name = form.get("name").unwrap_or_default().to_owned();
-    let (actor, now, target) = (user.principal().name, timestamp(state.now()), name.clone());
-    let outcome = state
-        .store
-        .write(move |conn| manage::enable(conn, &actor, &target, &now))
+    let outcome = change(&state, &user, &name, manage::enable)
         .await
         .map(|()| "enabled");
     settle(&state, &user, "enable", name, outcome).await
@@ -271,15 +285,14 @@ pub async fn set_role(
         Ok(role) => role,
         Err(error) => return refused_row(&state, &user, error, name).await,
     };
-    let (actor, now, target) = (user.principal().name, timestamp(state.now()), name.clone());
-    let outcome = state
-        .store
-        .write(move |conn| manage::set_role(conn, &actor, &target, role, &now))
-        .await
-        .map(|before| match before {
-            Some(_) => "role",
-            None => "role-unchanged",
-        });
+    let outcome = change(&state, &user, &name, move |conn, actor, name, now| {
+        manage::set_role(conn, actor, name, role, now)
+    })
+    .await
+    .map(|before| match before {
+        Some(_) => "role",
+        None => "role-unchanged",
+    });
     settle(&state, &user, "set_role", name, outcome).await
 }
 
