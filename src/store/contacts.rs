@@ -1,6 +1,8 @@
 //! Contacts: every call screened and every contact on another channel,
 //! with the decision a call got and, later, its outcome.
 
+use std::sync::OnceLock;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -213,6 +215,29 @@ pub struct Outcome {
     pub complaint: Option<bool>,
 }
 
+/// The outcome's UPDATE, built once: whether a call counts is said once,
+/// by `Action::reaches_helpline`, and the hangup handler waits on this.
+fn outcome_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| {
+        let reached: Vec<String> = Action::ALL
+            .iter()
+            .filter(|action| action.reaches_helpline())
+            .map(|action| format!("'{}'", action.as_str()))
+            .collect();
+        format!(
+            "UPDATE contacts SET advisor = coalesce(?2, advisor), enquiry_id = coalesce(?3, enquiry_id),
+                    answered = coalesce(?4, answered), duration_s = coalesce(?5, duration_s),
+                    note = coalesce(?6, note), outcome_at = ?7,
+                    complaint = coalesce(?8, complaint),
+                    counted = CASE WHEN coalesce(?8, complaint) THEN 0
+                                   ELSE coalesce(action IN ({}), 1) END
+             WHERE call_id = ?1 RETURNING id",
+            reached.join(", ")
+        )
+    })
+}
+
 /// Records a call's outcome; fields not given keep what was there. A call
 /// marked as a complaint stops counting towards a frequency limit at once
 /// (screening reads `counted` afresh for every call); unmarked, it counts
@@ -223,37 +248,22 @@ pub fn record_outcome(
     outcome: &Outcome,
     now: &str,
 ) -> Result<i64> {
-    // Whether a call counts is said once, by `Action::reaches_helpline`.
-    let reached: Vec<String> = Action::ALL
-        .iter()
-        .filter(|action| action.reaches_helpline())
-        .map(|action| format!("'{}'", action.as_str()))
-        .collect();
-    conn.prepare_cached(&format!(
-        "UPDATE contacts SET advisor = coalesce(?2, advisor), enquiry_id = coalesce(?3, enquiry_id),
-                answered = coalesce(?4, answered), duration_s = coalesce(?5, duration_s),
-                note = coalesce(?6, note), outcome_at = ?7,
-                complaint = coalesce(?8, complaint),
-                counted = CASE WHEN coalesce(?8, complaint) THEN 0
-                               ELSE coalesce(action IN ({}), 1) END
-         WHERE call_id = ?1 RETURNING id",
-        reached.join(", ")
-    ))?
-    .query_row(
-        params![
-            call_id.as_str(),
-            outcome.advisor,
-            outcome.enquiry_id,
-            outcome.answered,
-            outcome.duration_s,
-            outcome.note,
-            now,
-            outcome.complaint
-        ],
-        |row| row.get(0),
-    )
-    .optional()?
-    .ok_or(StoreError::NotFound("call"))
+    conn.prepare_cached(outcome_sql())?
+        .query_row(
+            params![
+                call_id.as_str(),
+                outcome.advisor,
+                outcome.enquiry_id,
+                outcome.answered,
+                outcome.duration_s,
+                outcome.note,
+                now,
+                outcome.complaint
+            ],
+            |row| row.get(0),
+        )
+        .optional()?
+        .ok_or(StoreError::NotFound("call"))
 }
 
 /// One line of a person's contact history, as staff see it.
