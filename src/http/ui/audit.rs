@@ -163,17 +163,9 @@ fn render(
     };
     let problems: Vec<Problem> = error
         .iter()
-        .map(|e| Problem {
-            field_id: field_id(&e.field).into(),
-            message: format!("{} {}", label_of(&e.field), e.message),
-        })
+        .map(|e| Problem::refused(field_id(&e.field), label_of(&e.field), &e.message))
         .collect();
-    let error_of = |name: &str| {
-        error
-            .as_ref()
-            .filter(|e| field_id(&e.field) == name)
-            .map(|_| problems[0].message.as_str())
-    };
+    let error_of = |name: &str| form_errors::message_for(&problems, name);
     let shown = &rows[..rows.len().min(PAGE as usize)];
     let older = (rows.len() > PAGE as usize).then(|| {
         let last = shown.last().map_or(0, |row| row.id);

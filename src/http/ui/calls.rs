@@ -164,13 +164,14 @@ fn render(
     let supervises = user.may::<Supervision>();
     let problems: Vec<Problem> = error
         .iter()
-        .map(|e| Problem {
-            field_id: if e.field == "cursor" {
-                "phone".into()
+        .map(|e| {
+            // A bad page cursor has no field: the summary links the first.
+            let field_id = if e.field == "cursor" {
+                "phone"
             } else {
-                e.field.clone()
-            },
-            message: format!("{} {}", label_of(&e.field), e.message),
+                &e.field
+            };
+            Problem::refused(field_id, label_of(&e.field), &e.message)
         })
         .collect();
     let error_of = |name: &str| {

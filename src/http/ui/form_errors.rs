@@ -14,6 +14,26 @@ pub struct Problem {
     pub message: String,
 }
 
+impl Problem {
+    /// A field the API refused, as the summary lists it: `label` before
+    /// the API's message, linking to the field's id.
+    pub fn refused(field_id: impl Into<String>, label: &str, message: &str) -> Problem {
+        Problem {
+            field_id: field_id.into(),
+            message: format!("{label} {message}"),
+        }
+    }
+}
+
+/// The message to show beside the field whose id is `id`, when one of
+/// the page's problems is about it.
+pub fn message_for<'a>(problems: &'a [Problem], id: &str) -> Option<&'a str> {
+    problems
+        .iter()
+        .find(|p| p.field_id == id)
+        .map(|p| p.message.as_str())
+}
+
 /// The box at the top of a refused form's page.
 pub fn summary(problems: &[Problem]) -> Markup {
     html! {

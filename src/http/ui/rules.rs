@@ -124,25 +124,18 @@ async fn render(
         Err(error) => return layout::from_error(&error.into()),
     };
     let viewer = Viewer::of(user);
-    let mut problems: Vec<Problem> = Vec::new();
-    if let Some(error) = &shown.add_error {
-        let (label, id) = field(&error.field);
-        problems.push(Problem {
-            field_id: id.into(),
-            message: format!("{label} {}", error.message),
-        });
-    }
-    problems.extend(shown.import_errors.iter().map(|message| Problem {
+    // The import's line errors are listed, but shown beside the box by
+    // `import_error` (one message for them all), not by `error_of`.
+    let added = shown
+        .add_error
+        .iter()
+        .map(|e| Problem::refused(field(&e.field).1, field(&e.field).0, &e.message));
+    let imported = shown.import_errors.iter().map(|message| Problem {
         field_id: "csv".into(),
         message: message.clone(),
-    }));
-    let error_of = |name: &str| {
-        shown
-            .add_error
-            .as_ref()
-            .filter(|e| field(&e.field).1 == name)
-            .map(|_| problems[0].message.as_str())
-    };
+    });
+    let problems: Vec<Problem> = added.chain(imported).collect();
+    let error_of = |name: &str| form_errors::message_for(&problems, name);
     let typed = &shown.typed;
     let import_error = (!shown.import_errors.is_empty())
         .then_some("The file was not imported: fix the lines listed above");
@@ -467,17 +460,9 @@ async fn block_page(
     let viewer = Viewer::of(user);
     let problems: Vec<Problem> = error
         .iter()
-        .map(|e| Problem {
-            field_id: field(&e.field).1.into(),
-            message: format!("{} {}", field(&e.field).0, e.message),
-        })
+        .map(|e| Problem::refused(field(&e.field).1, field(&e.field).0, &e.message))
         .collect();
-    let error_of = |name: &str| {
-        error
-            .as_ref()
-            .filter(|e| field(&e.field).1 == name)
-            .map(|_| problems[0].message.as_str())
-    };
+    let error_of = |name: &str| form_errors::message_for(&problems, name);
     let body = html! {
         (form_errors::summary(&problems))
         p { "Calls from " strong { (phone) } " will be blocked: the caller hears the blocked \

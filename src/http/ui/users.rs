@@ -117,13 +117,7 @@ async fn render(
             message: sentence(&e.field, &e.message),
         })
         .collect();
-    let error_of = |name: &str| {
-        shown
-            .error
-            .as_ref()
-            .filter(|e| e.field == name)
-            .map(|_| problems[0].message.as_str())
-    };
+    let error_of = |name: &str| form_errors::message_for(&problems, name);
     let row_error = shown
         .error
         .as_ref()
