@@ -7,6 +7,14 @@ use serde_json::json;
 
 use crate::helpers::*;
 
+/// Ann's contact for call `call_id`, as her history shows it.
+async fn recorded(app: &TestApp, ann: i64, call_id: &str) -> serde_json::Value {
+    let history = app.history(ann).await;
+    let call = history.iter().find(|c| c["call_id"] == call_id);
+    call.unwrap_or_else(|| panic!("no {call_id}: {history:?}"))
+        .clone()
+}
+
 /// Ann, known by her number, with an open enquiry assigned to Alex and a
 /// limit of one call a day; her first call today (routed) and her second
 /// (diverted by the limit).
@@ -114,13 +122,11 @@ async fn an_outcome_recorded_through_the_call_page_is_on_record_and_audited() {
     let app = spawn_app().await;
     let ann = ann_calls_twice(&app).await;
     let ui = app.signed_in("advisor", "alex").await;
-    let (_, page) = ui.page("/ui/calls/call-1").await;
-    let token = csrf_token(&page);
     let resp = ui
-        .post_form(
+        .post_from(
+            "/ui/calls/call-1",
             "/ui/calls/call-1/outcome",
             &[
-                ("csrf_token", &token),
                 ("advisor", "Alex"),
                 ("enquiry", "ENQ-7"),
                 ("note", "Explained the appeal process."),
@@ -129,8 +135,7 @@ async fn an_outcome_recorded_through_the_call_page_is_on_record_and_audited() {
         .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&resp), "/ui/calls/call-1");
-    let history = app.history(ann).await;
-    let call = history.iter().find(|c| c["call_id"] == "call-1").unwrap();
+    let call = recorded(&app, ann, "call-1").await;
     assert_eq!(call["advisor"], "Alex");
     assert_eq!(call["note"], "Explained the appeal process.");
     assert!(call["enquiry_id"].is_i64(), "{call}");
@@ -152,20 +157,15 @@ async fn a_complaint_ticked_on_the_call_page_marks_the_call() {
     let app = spawn_app().await;
     let ann = ann_calls_twice(&app).await;
     let ui = app.signed_in("admin", "ada").await;
-    let (_, page) = ui.page("/ui/calls/call-2").await;
     let resp = ui
-        .post_form(
+        .post_from(
+            "/ui/calls/call-2",
             "/ui/calls/call-2/outcome",
-            &[
-                ("csrf_token", &csrf_token(&page)),
-                ("advisor", "Ada"),
-                ("complaint", "yes"),
-            ],
+            &[("advisor", "Ada"), ("complaint", "yes")],
         )
         .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let history = app.history(ann).await;
-    let call = history.iter().find(|c| c["call_id"] == "call-2").unwrap();
+    let call = recorded(&app, ann, "call-2").await;
     assert_eq!(call["complaint"], true, "{call}");
 }
 
@@ -174,12 +174,11 @@ async fn an_unknown_enquiry_is_refused_next_to_its_field_keeping_what_was_typed(
     let app = spawn_app().await;
     let ann = ann_calls_twice(&app).await;
     let ui = app.signed_in("advisor", "alex").await;
-    let (_, page) = ui.page("/ui/calls/call-1").await;
     let resp = ui
-        .post_form(
+        .post_from(
+            "/ui/calls/call-1",
             "/ui/calls/call-1/outcome",
             &[
-                ("csrf_token", &csrf_token(&page)),
                 ("advisor", "Alex"),
                 ("enquiry", "ENQ-404"),
                 ("note", "Typed before the mistake"),
@@ -196,8 +195,7 @@ async fn an_unknown_enquiry_is_refused_next_to_its_field_keeping_what_was_typed(
     );
     assert!(page.contains(r#"value="ENQ-404""#), "{page}");
     assert!(page.contains("Typed before the mistake"), "{page}");
-    let history = app.history(ann).await;
-    let call = history.iter().find(|c| c["call_id"] == "call-1").unwrap();
+    let call = recorded(&app, ann, "call-1").await;
     assert!(
         call["advisor"].is_null() && call["note"].is_null(),
         "{call}"
@@ -209,19 +207,18 @@ async fn a_note_too_long_is_refused_and_changes_nothing() {
     let app = spawn_app().await;
     let ann = ann_calls_twice(&app).await;
     let ui = app.signed_in("advisor", "alex").await;
-    let (_, page) = ui.page("/ui/calls/call-1").await;
     let long = "x".repeat(4001);
     let resp = ui
-        .post_form(
+        .post_from(
+            "/ui/calls/call-1",
             "/ui/calls/call-1/outcome",
-            &[("csrf_token", &csrf_token(&page)), ("note", &long)],
+            &[("note", &long)],
         )
         .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = resp.text().await.unwrap();
     assert!(page.contains(r#"id="note-error""#), "{page}");
-    let history = app.history(ann).await;
-    let call = history.iter().find(|c| c["call_id"] == "call-1").unwrap();
+    let call = recorded(&app, ann, "call-1").await;
     assert!(call["note"].is_null(), "{call}");
 }
 
@@ -234,8 +231,7 @@ async fn an_outcome_posted_without_the_csrf_token_is_refused() {
         .post_form("/ui/calls/call-1/outcome", &[("note", "forged")])
         .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    let history = app.history(ann).await;
-    let call = history.iter().find(|c| c["call_id"] == "call-1").unwrap();
+    let call = recorded(&app, ann, "call-1").await;
     assert!(call["note"].is_null(), "{call}");
 }
 
@@ -254,8 +250,7 @@ async fn a_supervisor_sees_the_call_but_may_not_record_its_outcome_as_in_the_api
         )
         .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    let history = app.history(ann).await;
-    let call = history.iter().find(|c| c["call_id"] == "call-1").unwrap();
+    let call = recorded(&app, ann, "call-1").await;
     assert!(call["note"].is_null(), "{call}");
 }
 
