@@ -206,4 +206,21 @@ impl TestApp {
         let (_, body) = self.get("/v1/audit?limit=1000", "admin").await;
         body["entries"].as_array().unwrap().len()
     }
+
+    /// Every audit entry as (actor, action), newest first.
+    pub async fn audit_actions(&self) -> Vec<(String, String)> {
+        let (status, body) = self.get("/v1/audit?limit=1000", "admin").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["actor"].as_str().unwrap().to_owned(),
+                    e["action"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
 }

@@ -2,25 +2,8 @@
 //! in to the pages, failures and the account lockout, all audited.
 
 use reqwest::StatusCode;
-use serde_json::Value;
 
 use crate::helpers::*;
-
-async fn audit_actions(app: &TestApp) -> Vec<(String, String)> {
-    let (status, body) = app.get("/v1/audit?limit=1000", "admin").await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e: &Value| {
-            (
-                e["actor"].as_str().unwrap().to_owned(),
-                e["action"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
 
 #[tokio::test]
 async fn users_create_reads_the_password_from_standard_input_and_lists_the_account() {
@@ -32,7 +15,8 @@ async fn users_create_reads_the_password_from_standard_input_and_lists_the_accou
     assert!(listed.trim_end().ends_with("active"), "{listed}");
     let resp = app.ui().sign_in("sam", PASSWORD).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    assert!(audit_actions(&app)
+    assert!(app
+        .audit_actions()
         .await
         .contains(&("cli".into(), "user.create".into())));
 }
@@ -105,7 +89,8 @@ async fn a_wrong_password_shows_an_error_and_keeps_the_user_name() {
     assert!(!page.contains("not the password"));
     // Still signed out.
     assert_eq!(ui.get("/ui").await.status(), StatusCode::SEE_OTHER);
-    assert!(audit_actions(&app)
+    assert!(app
+        .audit_actions()
         .await
         .contains(&("sam".into(), "user.sign_in_failed".into())));
 }
@@ -158,7 +143,7 @@ async fn repeated_failures_lock_the_account_but_not_the_pbx_or_api_keys() {
     assert!(out.status.success());
     let resp = ui.sign_in("sam", "a brand new password").await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let actions = audit_actions(&app).await;
+    let actions = app.audit_actions().await;
     assert!(actions.contains(&("sam".into(), "user.sign_in_refused".into())));
     assert!(actions.contains(&("cli".into(), "user.password_reset".into())));
     assert!(actions.contains(&("sam".into(), "user.sign_in".into())));
@@ -176,7 +161,8 @@ async fn disabling_an_account_ends_its_session_and_its_sign_ins() {
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     let listed = String::from_utf8(cli(&app.db, &["users", "list"]).stdout).unwrap();
     assert!(listed.contains("disabled"), "{listed}");
-    assert!(audit_actions(&app)
+    assert!(app
+        .audit_actions()
         .await
         .contains(&("cli".into(), "user.disable".into())));
 }
@@ -217,7 +203,8 @@ async fn users_enable_lets_a_disabled_account_sign_in_again_and_is_audited() {
     );
     let listed = String::from_utf8(cli(&app.db, &["users", "list"]).stdout).unwrap();
     assert!(listed.trim_end().ends_with("active"), "{listed}");
-    assert!(audit_actions(&app)
+    assert!(app
+        .audit_actions()
         .await
         .contains(&("cli".into(), "user.enable".into())));
     // Enabling an account that is not disabled says so and fails.

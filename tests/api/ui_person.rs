@@ -10,22 +10,6 @@ use crate::helpers::*;
 
 const PHONE: &str = "+441632960001";
 
-async fn audit(app: &TestApp) -> Vec<(String, String)> {
-    let (status, body) = app.get("/v1/audit?limit=1000", "admin").await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e: &Value| {
-            (
-                e["actor"].as_str().unwrap().to_owned(),
-                e["action"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
 async fn enquiries_of(app: &TestApp, person: i64) -> Vec<Value> {
     let (status, body) = app.get(&format!("/v1/people/{person}"), "supervisor").await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -87,7 +71,8 @@ async fn the_person_page_shows_numbers_enquiries_measures_the_chart_and_the_time
     );
     assert!(page.contains("Measure recorded</strong> by supervisor-key"));
     // Reading the page is recorded under the user's name.
-    assert!(audit(&app)
+    assert!(app
+        .audit_actions()
         .await
         .contains(&("sue".into(), "person.view".into())));
 }
@@ -170,7 +155,8 @@ async fn opening_an_enquiry_on_the_page_is_audited_under_the_users_name() {
     assert_eq!(enquiries[0]["topic"], "Annual review");
     assert_eq!(enquiries[0]["reference"], "ENQ-7");
     assert_eq!(enquiries[0]["advisor"], "Priya");
-    assert!(audit(&app)
+    assert!(app
+        .audit_actions()
         .await
         .contains(&("sue".into(), "enquiry.create".into())));
 }
@@ -198,7 +184,8 @@ async fn an_enquiry_without_a_topic_is_refused_next_to_the_field_keeping_what_wa
     assert!(page.contains(r#"aria-describedby="enquiry-topic-hint enquiry-topic-error""#));
     assert!(page.contains(r#"value="REF-9""#));
     assert!(enquiries_of(&app, id).await.is_empty());
-    assert!(!audit(&app)
+    assert!(!app
+        .audit_actions()
         .await
         .iter()
         .any(|(_, action)| action == "enquiry.create"));
@@ -260,7 +247,8 @@ async fn an_enquiry_is_assigned_closed_and_reopened_from_the_page() {
         .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert_eq!(enquiries_of(&app, id).await[0]["status"], "open");
-    let updates = audit(&app)
+    let updates = app
+        .audit_actions()
         .await
         .into_iter()
         .filter(|e| *e == ("sue".to_owned(), "enquiry.update".to_owned()))
@@ -406,7 +394,7 @@ async fn a_supervisor_adds_retires_and_reinstates_an_advisor_audited_under_their
             .await;
         assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{what}");
     }
-    let actions = audit(&app).await;
+    let actions = app.audit_actions().await;
     for action in ["advisor.create", "advisor.retire", "advisor.reinstate"] {
         assert!(actions.contains(&("sue".into(), action.into())), "{action}");
     }

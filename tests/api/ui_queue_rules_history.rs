@@ -7,22 +7,6 @@ use serde_json::Value;
 
 use crate::helpers::*;
 
-async fn audit_entries(app: &TestApp) -> Vec<(String, String)> {
-    let (status, body) = app.get("/v1/audit?limit=1000", "admin").await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e: &Value| {
-            (
-                e["actor"].as_str().unwrap().to_owned(),
-                e["action"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
 async fn rules(app: &TestApp) -> Vec<Value> {
     let (status, body) = app.get("/v1/number-rules", "supervisor").await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -132,7 +116,8 @@ async fn a_supervisor_dismisses_a_flag_with_a_reason_audited_under_their_name() 
     let dismissed = flags(&app, "dismissed").await;
     assert_eq!(dismissed.len(), 1);
     assert_eq!(dismissed[0]["settled_by"], "sue");
-    assert!(audit_entries(&app)
+    assert!(app
+        .audit_actions()
         .await
         .contains(&("sue".into(), "flag.dismiss".into())));
     let (_, page) = ui.page("/ui/review?done=dismissed").await;
@@ -174,7 +159,8 @@ async fn a_flag_settled_with_a_bad_reason_is_refused_keeping_it_and_stays_open()
         }
     }
     assert_eq!(flags(&app, "open").await.len(), 1);
-    assert!(!audit_entries(&app)
+    assert!(!app
+        .audit_actions()
         .await
         .iter()
         .any(|(_, action)| action.starts_with("flag.")));
@@ -260,7 +246,7 @@ async fn a_supervisor_adds_and_removes_a_rule_audited_under_their_name() {
         .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert!(rules(&app).await.is_empty());
-    let audit = audit_entries(&app).await;
+    let audit = app.audit_actions().await;
     assert!(audit.contains(&("sue".into(), "number_rule.create".into())));
     assert!(audit.contains(&("sue".into(), "number_rule.delete".into())));
 }
@@ -425,7 +411,8 @@ async fn a_csv_import_with_bad_lines_reports_each_line_and_imports_nothing() {
         "/ui/rules?done=imported&created=4&updated=0&unchanged=0"
     );
     assert_eq!(rules(&app).await.len(), 4);
-    assert!(audit_entries(&app)
+    assert!(app
+        .audit_actions()
         .await
         .contains(&("sue".into(), "number_rule.create".into())));
     let export = ui.get("/ui/rules/export.csv").await;
@@ -541,7 +528,8 @@ async fn block_this_number_from_a_history_row_adds_an_exact_block_rule() {
         ),
         (&"+447700900123".into(), &"exact".into(), &"block".into())
     );
-    assert!(audit_entries(&app)
+    assert!(app
+        .audit_actions()
         .await
         .contains(&("sue".into(), "number_rule.create".into())));
     // The next call from it is blocked.
